@@ -1,0 +1,100 @@
+/// The folded state of one entity: the kind's members as SPEC §6 names them.
+public struct EntityState: Sendable, Equatable {
+    public let kind: EntityKind
+    public var fields: [String: JSON]
+
+    public init(kind: EntityKind, fields: [String: JSON]) {
+        self.kind = kind
+        self.fields = fields
+    }
+
+    public subscript(_ name: String) -> JSON? {
+        get { fields[name] }
+        set { fields[name] = newValue }
+    }
+
+    public var title: String? { fields["title"]?.stringValue ?? fields["name"]?.stringValue }
+    public var status: String? { fields["status"]?.stringValue }
+
+    /// The state as a JSON object in the kind's member order.
+    public var json: JSONObject {
+        var o = JSONObject()
+        for name in kind.stateOrder { if let v = fields[name] { o[name] = v } }
+        // Members outside the fixed order (none today) still show, sorted.
+        for name in fields.keys.sorted() where !kind.stateOrder.contains(name) { o[name] = fields[name] }
+        return o
+    }
+
+    /// Canonical text of the state, as stored in projections and snapshots.
+    public var canonicalJSON: String { JSONWriter.canonical(.object(json)) }
+
+    /// Reads a stored state back.
+    public init(kind: EntityKind, canonicalJSON: String) throws {
+        guard case .object(let o) = try JSONParser.parse(canonicalJSON) else { throw InputError("state is not an object") }
+        var f: [String: JSON] = [:]
+        for (k, v) in o { f[k] = v }
+        self.init(kind: kind, fields: f)
+    }
+
+    /// The state flattened into dotted paths (`target.value`); arrays are leaves.
+    public var flattened: [(path: String, value: JSON)] {
+        var out: [(String, JSON)] = []
+        func walk(_ prefix: String, _ v: JSON) {
+            if case .object(let o) = v {
+                for (k, sub) in o { walk(prefix + "." + k, sub) }
+            } else {
+                out.append((prefix, v))
+            }
+        }
+        for (k, v) in json { walk(k, v) }
+        return out
+    }
+}
+
+/// One field-level difference: `before`/`after` are absent where the field did not exist.
+public struct Change: Sendable, Equatable {
+    public var field: String
+    public var before: JSON?
+    public var after: JSON?
+
+    public init(field: String, before: JSON?, after: JSON?) {
+        self.field = field
+        self.before = before
+        self.after = after
+    }
+
+    public var json: JSON {
+        var o = JSONObject()
+        o["field"] = .string(field)
+        if let before { o["before"] = before }
+        if let after { o["after"] = after }
+        return .object(o)
+    }
+
+    /// The differences between two states of one entity, in the kind's member order.
+    public static func between(_ a: EntityState?, _ b: EntityState?) -> [Change] {
+        let before = a?.flattened ?? [], after = b?.flattened ?? []
+        var beforeMap: [String: JSON] = [:]
+        for (p, v) in before { beforeMap[p] = v }
+        var afterMap: [String: JSON] = [:]
+        for (p, v) in after { afterMap[p] = v }
+        // Order: every path of `after` in its order, with paths only in
+        // `before` placed before the next `after` path of a later member.
+        var order: [String] = []
+        var seen = Set<String>()
+        let kind = b?.kind ?? a?.kind
+        let rank = Dictionary(uniqueKeysWithValues: (kind?.stateOrder ?? []).enumerated().map { ($1, $0) })
+        func top(_ p: String) -> Int { rank[String(p.prefix { $0 != "." })] ?? Int.max }
+        for (p, _) in after + before where !seen.contains(p) {
+            seen.insert(p)
+            order.append(p)
+        }
+        let indexed = order.enumerated().map { (top($1), $0, $1) }
+        var changes: [Change] = []
+        for (_, _, p) in indexed.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+            let x = beforeMap[p], y = afterMap[p]
+            if x != y { changes.append(Change(field: p, before: x, after: y)) }
+        }
+        return changes
+    }
+}

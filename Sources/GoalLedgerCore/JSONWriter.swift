@@ -1,0 +1,219 @@
+/// Serialises JSON to UTF-8 bytes: canonically (RFC 8785, for hashing) or in
+/// a chosen member order (for people).
+///
+/// Both modes share the RFC 8785 rules for strings (minimal escaping) and
+/// numbers (ECMAScript `Number.prototype.toString`), so every number and
+/// string the ledger prints is the one it hashed.
+///
+/// For example:
+///
+///     JSONWriter.canonical(["b": 1, "a": [true, nil]])   // {"a":[true,null],"b":1}
+public struct JSONWriter {
+    public var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// RFC 8785 canonical serialisation.
+    public static func canonical(_ value: JSON) -> String {
+        var w = JSONWriter()
+        w.writeCanonical(value)
+        return w.string
+    }
+
+    /// Compact serialisation keeping each object's member order.
+    public static func ordered(_ value: JSON) -> String {
+        var w = JSONWriter()
+        w.writeOrdered(value)
+        return w.string
+    }
+
+    // MARK: Values
+
+    public mutating func writeCanonical(_ value: JSON) {
+        switch value {
+        case .object(let o):
+            bytes.append(UInt8(ascii: "{"))
+            let sorted = o.members.sorted { Self.utf16Less($0.key, $1.key) }
+            for (n, m) in sorted.enumerated() {
+                if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(m.key)
+                bytes.append(UInt8(ascii: ":"))
+                writeCanonical(m.value)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        case .array(let a):
+            bytes.append(UInt8(ascii: "["))
+            for (n, v) in a.enumerated() {
+                if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeCanonical(v)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        default:
+            writeScalar(value)
+        }
+    }
+
+    public mutating func writeOrdered(_ value: JSON) {
+        switch value {
+        case .object(let o):
+            bytes.append(UInt8(ascii: "{"))
+            for (n, m) in o.members.enumerated() {
+                if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(m.key)
+                bytes.append(UInt8(ascii: ":"))
+                writeOrdered(m.value)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        case .array(let a):
+            bytes.append(UInt8(ascii: "["))
+            for (n, v) in a.enumerated() {
+                if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeOrdered(v)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        default:
+            writeScalar(value)
+        }
+    }
+
+    private mutating func writeScalar(_ value: JSON) {
+        switch value {
+        case .null: append("null")
+        case .bool(let b): append(b ? "true" : "false")
+        case .number(let d): writeNumber(d)
+        case .string(let s): writeString(s)
+        case .array, .object: preconditionFailure("not a scalar")
+        }
+    }
+
+    /// RFC 8785 §3.2.2.3: member names sort by their UTF-16 code units.
+    public static func utf16Less(_ a: String, _ b: String) -> Bool {
+        a.utf16.lexicographicallyPrecedes(b.utf16)
+    }
+
+    // MARK: Pieces, for writers that assemble objects themselves
+
+    public mutating func append(_ s: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// Appends text that is already JSON (a stored canonical fragment).
+    public mutating func appendRaw(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Writes `"key":` for an object member.
+    public mutating func key(_ k: String) {
+        writeString(k)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// RFC 8785 §3.2.2.2: escape only `"`, `\` and C0 controls; short forms where JSON has them.
+    public mutating func writeString(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { buf in
+            var runStart = 0
+            for (k, b) in buf.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
+                if runStart < k { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k])) }
+                runStart = k + 1
+                switch b {
+                case 0x22: append("\\\"")
+                case 0x5C: append("\\\\")
+                case 0x08: append("\\b")
+                case 0x09: append("\\t")
+                case 0x0A: append("\\n")
+                case 0x0C: append("\\f")
+                case 0x0D: append("\\r")
+                default:
+                    append("\\u00")
+                    bytes.append(Self.hexDigit(b >> 4))
+                    bytes.append(Self.hexDigit(b & 0xF))
+                }
+            }
+            if runStart < buf.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart...])) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+
+    public mutating func writeInteger(_ v: Int64) {
+        if v < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            if v == .min { append("9223372036854775808"); return }
+            writeInteger(-v)
+            return
+        }
+        if v < 10 { bytes.append(48 + UInt8(v)); return }
+        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        var x = v
+        withUnsafeMutableBytes(of: &tmp) { p in
+            while x > 0 { p[n] = 48 + UInt8(x % 10); x /= 10; n += 1 }
+            for k in stride(from: n - 1, through: 0, by: -1) { bytes.append(p[k]) }
+        }
+    }
+
+    /// ECMAScript `Number::toString` for a finite double (RFC 8785 §3.2.2.3).
+    public mutating func writeNumber(_ d: Double) {
+        precondition(d.isFinite, "JSON numbers are finite")
+        if d == 0 { bytes.append(UInt8(ascii: "0")); return }  // also -0
+        if d == d.rounded(), abs(d) < 1e15 { writeInteger(Int64(d)); return }
+        if d < 0 { bytes.append(UInt8(ascii: "-")) }
+        // Swift's description is the shortest digit string that round-trips
+        // (closest to the value when several do), as ECMAScript requires; only
+        // the layout differs, so take its digits and exponent and lay them out again.
+        let (digits, n) = Self.shortestDigits(abs(d))
+        let k = digits.count
+        if k <= n && n <= 21 {
+            bytes.append(contentsOf: digits)
+            for _ in 0..<(n - k) { bytes.append(48) }
+        } else if 0 < n && n <= 21 {
+            bytes.append(contentsOf: digits[0..<n])
+            bytes.append(UInt8(ascii: "."))
+            bytes.append(contentsOf: digits[n...])
+        } else if -6 < n && n <= 0 {
+            append("0.")
+            for _ in 0..<(-n) { bytes.append(48) }
+            bytes.append(contentsOf: digits)
+        } else {
+            bytes.append(digits[0])
+            if k > 1 {
+                bytes.append(UInt8(ascii: "."))
+                bytes.append(contentsOf: digits[1...])
+            }
+            bytes.append(UInt8(ascii: "e"))
+            let e = n - 1
+            bytes.append(e < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            writeInteger(Int64(abs(e)))
+        }
+    }
+
+    /// The shortest round-trip decimal digits of a positive finite double and
+    /// the exponent `n` with value = 0.d1d2…dk × 10^n.
+    static func shortestDigits(_ d: Double) -> (digits: [UInt8], n: Int) {
+        let text = Array(d.description.utf8)  // e.g. "1.0", "0.001", "1.2345e+20", "5e-324"
+        var mantissa: ArraySlice<UInt8> = text[...]
+        var exp = 0
+        if let e = text.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+            mantissa = text[..<e]
+            exp = Int(String(decoding: text[(e + 1)...], as: UTF8.self))!
+        }
+        var digits: [UInt8] = []
+        var pointAt: Int? = nil
+        for c in mantissa {
+            if c == UInt8(ascii: ".") { pointAt = digits.count } else { digits.append(c) }
+        }
+        var intDigits = pointAt ?? digits.count
+        // Drop leading zeros ("0.001" → "1" with the point moved).
+        while digits.count > 1 && digits[0] == 48 { digits.removeFirst(); intDigits -= 1 }
+        while digits.count > 1 && digits.last == 48 { digits.removeLast() }
+        return (digits, intDigits + exp)
+    }
+}

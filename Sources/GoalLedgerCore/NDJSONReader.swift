@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads NDJSON from a file descriptor line by line, in fixed-size chunks,
+/// so a file of any size streams through constant memory.
+///
+/// Blank lines are skipped. A last line without a newline still counts.
+/// CRLF line endings, a byte-order mark and lines over `maxLineBytes` are
+/// refused with the line number, because a ledger line must mean one thing.
+public struct NDJSONReader: ~Copyable {
+    public static let maxLineBytes = 1 << 20
+
+    private let fd: Int32
+    private let ownsFD: Bool
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var eof = false
+    public private(set) var lineNumber = 0
+
+    /// Opens a file, or standard input for "-".
+    public init(path: String) throws(InputError) {
+        if path == "-" {
+            fd = 0
+            ownsFD = false
+        } else {
+            let f = open(path, O_RDONLY)
+            guard f >= 0 else { throw InputError("cannot open \(path): \(String(cString: strerror(errno)))") }
+            fd = f
+            ownsFD = true
+        }
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    deinit { if ownsFD { close(fd) } }
+
+    /// Calls `body` with each non-blank line (without its newline) and its
+    /// 1-based line number. The bytes are valid only during the call.
+    public mutating func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
+        while true {
+            // Find the next newline in what is buffered.
+            var end: Int? = nil
+            var k = start
+            while k < buffer.count {
+                if buffer[k] == 0x0A { end = k; break }
+                k += 1
+            }
+            if end == nil && !eof {
+                if buffer.count - start > Self.maxLineBytes {
+                    throw InputError("line \(lineNumber + 1): longer than \(Self.maxLineBytes) bytes")
+                }
+                try fill()
+                continue
+            }
+            let lineEnd = end ?? buffer.count
+            if end == nil && start == buffer.count { return }
+            lineNumber += 1
+            let n = lineNumber
+            try buffer.withUnsafeBufferPointer { all in
+                let line = UnsafeBufferPointer(rebasing: all[start..<lineEnd])
+                if n == 1, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
+                    throw LineError(line: n, message: "byte-order mark (BOM) at the start of the file; save it as UTF-8 without BOM")
+                }
+                if line.last == 0x0D {
+                    throw LineError(line: n, message: "line ends with CR (CRLF line endings); use LF only")
+                }
+                if line.count > Self.maxLineBytes {
+                    throw LineError(line: n, message: "longer than \(Self.maxLineBytes) bytes")
+                }
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+                try body(line, n)
+            }
+            start = end.map { $0 + 1 } ?? buffer.count
+            if end == nil { return }
+        }
+    }
+
+    private mutating func fill() throws(InputError) {
+        if start > 0 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        let chunk = 1 << 16
+        let old = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: chunk))
+        let n = buffer.withUnsafeMutableBufferPointer { p in read(fd, p.baseAddress! + old, chunk) }
+        if n < 0 {
+            buffer.removeLast(chunk)
+            throw InputError("read failed: \(String(cString: strerror(errno)))")
+        }
+        buffer.removeLast(chunk - n)
+        if n == 0 { eof = true }
+    }
+}
+
+/// A problem with one line of an NDJSON file.
+public struct LineError: Error, Sendable {
+    public var line: Int
+    public var message: String
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
+}

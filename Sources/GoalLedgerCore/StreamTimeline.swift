@@ -1,0 +1,52 @@
+/// Follows one stream event by event, in position order, keeping its current
+/// state and telling what each event changed.
+///
+/// An event's `changes` compare the entity as of the event's own effective
+/// point, as the ledger knew it just before the event was recorded, with the
+/// same moment just after. So a backdated revision shows what it changed in
+/// the past, and a `Retracted` shows what the retracted event had changed,
+/// undone. The answer depends only on earlier positions, so `history` and
+/// `audit` give the same changes whatever `--known-at` they list up to.
+///
+/// Appending in effective order (the common case) costs one `apply`; a
+/// backdated event or a retraction refolds the stream from `earlier`.
+public struct StreamTimeline: Sendable {
+    /// The current state: every event so far, in fold order, retractions applied.
+    public private(set) var head: Folded?
+    /// True once any event has been seen, so a nil head means "retracted away", not "new".
+    private var hasEvents: Bool
+
+    public init(head: Folded? = nil, hasEvents: Bool = false) {
+        self.head = head
+        self.hasEvents = hasEvents || head != nil
+    }
+
+    /// Adds the next event of the stream. `earlier` returns every earlier
+    /// event of the stream in position order; it is called only for a
+    /// backdated event or a retraction.
+    public mutating func add(_ e: Event, earlier: () throws -> [Event]) rethrows -> [Change] {
+        defer { hasEvents = true }
+        if e.type != .retracted, !hasEvents || (head.map { Fold.precedes($0.lastChange, e) } ?? false) {
+            let before = head?.state
+            if let next = Fold.fold([e], from: head) { head = next }
+            return Change.between(before, head?.state)
+        }
+        let prior = try earlier()
+        let ordered = Fold.events(prior, at: .now)
+        let changes: [Change]
+        if e.type == .retracted {
+            let target = e.data["event"]?.stringValue
+            if let i = ordered.firstIndex(where: { $0.id == target }) {
+                let upTo = ordered[...i]
+                changes = Change.between(Fold.fold(upTo)?.state, Fold.fold(upTo.dropLast())?.state)
+            } else {
+                changes = []
+            }
+        } else {
+            let before = Fold.fold(ordered.filter { Fold.precedes($0, e) })
+            changes = Change.between(before?.state, Fold.fold([e], from: before)?.state)
+        }
+        head = Fold.state(of: prior + [e])
+        return changes
+    }
+}

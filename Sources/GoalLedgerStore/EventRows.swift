@@ -1,0 +1,81 @@
+import GRDB
+import GoalLedgerCore
+
+/// Reading and writing rows of the `events` table.
+enum EventRows {
+    static let columns =
+        "position, version, stream, type, effective, actor, reason, decision, id, data, recorded, recorded_by, prev, hash"
+
+    static let insertSQL = "INSERT INTO events (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+    static func insert(_ e: Event, _ s: RawStatement) throws {
+        s.reset()
+        s.bind(1, e.position)
+        s.bind(2, e.version)
+        s.bind(3, e.stream)
+        s.bind(4, e.type.rawValue)
+        s.bind(5, e.effective.text)
+        s.bind(6, e.actor)
+        s.bind(7, e.reason)
+        s.bind(8, e.decision)
+        s.bind(9, e.id)
+        s.bind(10, e.dataJSON)
+        s.bind(11, e.recorded)
+        s.bind(12, e.recordedBy)
+        s.bind(13, e.prev)
+        s.bind(14, e.hash)
+        try s.run()
+    }
+
+    /// Decodes the current row (selected with `columns`). A row the ledger
+    /// could not have written is an integrity failure at its position.
+    static func read(_ s: RawStatement, parseData: Bool = true) throws -> Event {
+        let position = s.int(0)
+        func bad(_ what: String) -> LedgerError { .integrity("position \(position): \(what)", position: position) }
+        guard let type = EventType(rawValue: s.text(3)) else { throw bad("unknown type \(s.text(3))") }
+        let effective: Effective
+        do { effective = try Effective(stored: s.text(4)) } catch { throw bad(error.message) }
+        let dataJSON = s.text(9)
+        var data = JSONObject()
+        if parseData { do {
+            guard case .object(let o) = try JSONParser.parse(s.bytes(9)) else { throw bad("data is not an object") }
+            data = o
+        } catch let e as LedgerError { throw e } catch { throw bad("data is not valid JSON: \(error)") } }
+        return Event(position: position, version: s.int(1), stream: s.text(2), type: type, effective: effective,
+                     actor: s.text(5), reason: s.optionalText(6), decision: s.optionalText(7), id: s.text(8),
+                     data: data, dataJSON: dataJSON, recorded: s.text(10), recordedBy: s.text(11), prev: s.text(12),
+                     hash: s.text(13))
+    }
+
+    /// Every event of one stream, in version order; optionally only those before a position.
+    static func stream(_ db: Database, _ stream: String, before position: Int64? = nil) throws -> [Event] {
+        let s = try RawStatement(db, "SELECT \(columns) FROM events WHERE stream = ? AND position < ? ORDER BY version")
+        s.bind(1, stream)
+        s.bind(2, position ?? Int64.max)
+        var out: [Event] = []
+        while try s.step() { out.append(try read(s)) }
+        s.reset()
+        return out
+    }
+
+    static func byID(_ db: Database, _ id: String) throws -> Event? {
+        let s = try RawStatement(db, "SELECT \(columns) FROM events WHERE id = ?")
+        s.bind(1, id)
+        defer { s.reset() }
+        return try s.step() ? try read(s) : nil
+    }
+
+    static func at(_ db: Database, position: Int64) throws -> Event? {
+        let s = try RawStatement(db, "SELECT \(columns) FROM events WHERE position = ?")
+        s.bind(1, position)
+        defer { s.reset() }
+        return try s.step() ? try read(s) : nil
+    }
+
+    static func creation(_ db: Database, _ stream: String) throws -> Event? {
+        let s = try RawStatement(db, "SELECT \(columns) FROM events WHERE stream = ? AND version = 1")
+        s.bind(1, stream)
+        defer { s.reset() }
+        return try s.step() ? try read(s) : nil
+    }
+}

@@ -1,0 +1,172 @@
+import GRDB
+import GoalLedgerCore
+
+/// What happened to one input.
+public enum AppendOutcome: Sendable {
+    /// Appended as this event.
+    case appended(Event)
+    /// Already in the ledger with the same content (a retry): nothing written.
+    case skipped(Event)
+
+    public var event: Event {
+        switch self {
+        case .appended(let e), .skipped(let e): e
+        }
+    }
+}
+
+/// Who and when, for the events of one command.
+public struct AppendContext: Sendable {
+    /// The person at the keyboard (`recordedBy`).
+    public var recordedBy: String
+    /// The clock for `recorded`; the system clock unless fixed for reproducible fixtures.
+    public var clock: @Sendable () -> Recorded
+
+    public init(recordedBy: String, clock: @escaping @Sendable () -> Recorded = Recorded.now) {
+        self.recordedBy = recordedBy
+        self.clock = clock
+    }
+}
+
+/// One write transaction: appends inputs one by one, checking each against
+/// the ledger as it stands including the inputs before it.
+final class AppendSession: LedgerView {
+    let db: Database
+    let context: AppendContext
+    var projection: Projection
+    var headPosition: Int64
+    var headHash: String
+    var lastRecorded: Recorded
+    let insert: RawStatement
+
+    init(_ db: Database, context: AppendContext) throws {
+        self.db = db
+        self.context = context
+        projection = Projection()
+        projection.load = { id in try Projection.loadEntry(db, id) }
+        let s = try RawStatement(db, "SELECT position, hash, recorded FROM events ORDER BY position DESC LIMIT 1")
+        if try s.step() {
+            headPosition = s.int(0)
+            headHash = s.text(1)
+            lastRecorded = (try? Recorded(stored: s.text(2))) ?? Recorded(micros: 0)
+        } else {
+            headPosition = 0
+            headHash = Event.genesis
+            lastRecorded = Recorded(micros: Int64.min / 2)
+        }
+        s.reset()
+        insert = try RawStatement(db, EventRows.insertSQL)
+    }
+
+    // MARK: LedgerView
+
+    func kind(of stream: String) throws -> EntityKind? { try projection.entry(stream)?.kind }
+    func version(of stream: String) throws -> Int64 { try projection.entry(stream)?.version ?? 0 }
+    func currentState(of stream: String) throws -> Folded? { try projection.entry(stream)?.head }
+    func event(id: String) throws -> Event? { try EventRows.byID(db, id) }
+    func creationEvent(of stream: String) throws -> Event? { try EventRows.creation(db, stream) }
+
+    func isRetracted(id: String) throws -> Bool {
+        guard let e = try EventRows.byID(db, id) else { return false }
+        let s = try RawStatement(db, """
+            SELECT 1 FROM events WHERE stream = ? AND type = 'Retracted' AND json_extract(data, '$.event') = ? LIMIT 1
+            """)
+        s.bind(1, e.stream)
+        s.bind(2, id)
+        defer { s.reset() }
+        return try s.step()
+    }
+
+    // MARK: Appending
+
+    func append(_ input: EventInput) throws -> AppendOutcome {
+        if let id = input.id, let stored = try EventRows.byID(db, id) {
+            let same: Bool
+            if let x = input.exported {
+                same = stored.hash == x.hash && stored.position == x.position && input.hasSameContent(as: stored)
+            } else {
+                same = input.hasSameContent(as: stored)
+            }
+            guard same else {
+                throw LedgerError.rejected("id \(id) is already in the ledger (position \(stored.position)) with different content")
+            }
+            return .skipped(stored)
+        }
+        do {
+            try Rules.check(input, against: self)
+        } catch let e as AppendError {
+            switch e {
+            case .rejected(let m): throw LedgerError.rejected(m.message)
+            case .conflict(let m): throw LedgerError.conflict(m)
+            }
+        }
+        let position = headPosition + 1
+        let version = try self.version(of: input.stream) + 1
+        let event: Event
+        if let x = input.exported {
+            guard x.position == position else {
+                throw LedgerError.rejected("exported event has position \(x.position), but the next position here is \(position)")
+            }
+            guard x.version == version else {
+                throw LedgerError.rejected("exported event has version \(x.version) of \(input.stream), but the next version here is \(version)")
+            }
+            guard x.prev == headHash else {
+                throw LedgerError.rejected("exported event's prev does not match this ledger's head hash (it belongs to another ledger or history)")
+            }
+            let recorded = try Recorded(stored: x.recorded)
+            guard recorded >= lastRecorded else {
+                throw LedgerError.rejected("exported event's recorded \(x.recorded) is earlier than the ledger's last (\(lastRecorded.text))")
+            }
+            event = input.event(position: position, version: version, id: input.id!, recorded: x.recorded,
+                                recordedBy: x.recordedBy, prev: headHash)
+            guard event.hash == x.hash else {
+                throw LedgerError.rejected("exported event's hash does not verify (its content was changed)")
+            }
+            lastRecorded = recorded
+        } else {
+            let now = max(context.clock(), lastRecorded)
+            lastRecorded = now
+            event = input.event(position: position, version: version, id: input.id ?? Identifier.newEventID(),
+                                recorded: now.text, recordedBy: context.recordedBy, prev: headHash)
+        }
+        do {
+            try EventRows.insert(event, insert)
+        } catch let e as DatabaseError where e.resultCode.primaryResultCode == .SQLITE_CONSTRAINT {
+            throw LedgerError.rejected("cannot append: \(e.message ?? "constraint failed")")
+        }
+        headPosition = position
+        headHash = event.hash
+        try projection.apply(event) { try EventRows.stream(db, event.stream, before: event.position) }
+        return .appended(event)
+    }
+
+    func finish() throws { try projection.flush(db) }
+}
+
+extension Ledger {
+    /// Appends inputs in one transaction: all of them or, on the first
+    /// failure, none. `onEach` sees every outcome (for progress).
+    @discardableResult
+    public func append(_ inputs: some Sequence<EventInput>, context: AppendContext) throws -> [AppendOutcome] {
+        var outcomes: [AppendOutcome] = []
+        try write { db in
+            let session = try AppendSession(db, context: context)
+            for input in inputs { outcomes.append(try session.append(input)) }
+            try session.finish()
+        }
+        return outcomes
+    }
+
+    /// Appends the inputs a reader produces, in one transaction. The reader
+    /// is called with an `append` function and may throw to roll everything back.
+    public func transaction<T>(context: AppendContext,
+                               _ body: (_ append: (EventInput) throws -> AppendOutcome) throws -> T) throws -> T
+    {
+        try write { db in
+            let session = try AppendSession(db, context: context)
+            let result = try body { input in try session.append(input) }
+            try session.finish()
+            return result
+        }
+    }
+}

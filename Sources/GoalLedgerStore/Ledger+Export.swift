@@ -1,0 +1,26 @@
+import GRDB
+import GoalLedgerCore
+
+extension Ledger {
+    /// Streams every event as an export line (with a trailing newline), in
+    /// position order, up to `knownAt` when given. `write` receives the bytes
+    /// of a batch of lines; nothing is held in memory beyond one batch.
+    public func export(knownAt: TimePoint? = nil, write: ([UInt8]) throws -> Void) throws {
+        try read { db in
+            let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events WHERE recorded <= ? ORDER BY position")
+            s.bind(1, knownAt?.recordedBound ?? "~")
+            defer { s.reset() }
+            var w = JSONWriter(capacity: 1 << 17)
+            while try s.step() {
+                let e = try EventRows.read(s, parseData: false)
+                e.writeExport(into: &w, closing: true)
+                w.bytes.append(0x0A)
+                if w.bytes.count >= 1 << 16 {
+                    try write(w.bytes)
+                    w.bytes.removeAll(keepingCapacity: true)
+                }
+            }
+            if !w.bytes.isEmpty { try write(w.bytes) }
+        }
+    }
+}

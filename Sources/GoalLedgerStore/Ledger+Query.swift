@@ -1,0 +1,306 @@
+import GRDB
+import GoalLedgerCore
+
+/// One entity at a point in time: what `show` prints.
+public struct EntityView: Sendable {
+    public var id: String
+    public var kind: EntityKind
+    public var point: PointInTime
+    public var folded: Folded
+    public var state: EntityState { folded.state }
+
+    /// The `show --json` object of SPEC §6.
+    public var json: JSON {
+        var o = JSONObject()
+        o["id"] = .string(id)
+        o["kind"] = .string(kind.rawValue)
+        o["asOf"] = point.asOf.map { .string($0.input) } ?? .null
+        o["knownAt"] = point.knownAt.map { .string($0.input) } ?? .null
+        o["version"] = .number(Double(folded.version))
+        o["state"] = .object(folded.state.json)
+        let e = folded.lastChange
+        var last = JSONObject()
+        last["position"] = .number(Double(e.position))
+        last["id"] = .string(e.id)
+        last["type"] = .string(e.type.rawValue)
+        last["effective"] = .string(e.effective.text)
+        last["recorded"] = .string(e.recorded)
+        last["actor"] = .string(e.actor)
+        last["recordedBy"] = .string(e.recordedBy)
+        if let r = e.reason { last["reason"] = .string(r) }
+        if let d = e.decision { last["decision"] = .string(d) }
+        o["lastChange"] = .object(last)
+        return .object(o)
+    }
+}
+
+/// A plan and everything that belongs to it at a point in time: what `tree` prints.
+public struct TreeView: Sendable {
+    public var plan: EntityView
+    public var themes: [EntityView]
+    public var goals: [EntityView]
+    public var indicators: [EntityView]
+    public var initiatives: [EntityView]
+
+    public var json: JSON {
+        var o = JSONObject()
+        o["plan"] = plan.json
+        o["themes"] = .array(themes.map(\.json))
+        o["goals"] = .array(goals.map(\.json))
+        o["indicators"] = .array(indicators.map(\.json))
+        o["initiatives"] = .array(initiatives.map(\.json))
+        return .object(o)
+    }
+
+    public var all: [EntityView] { [plan] + themes + goals + indicators + initiatives }
+}
+
+/// One event with what it changed: a row of `history` and `audit`.
+public struct HistoryRow: Sendable {
+    public var event: Event
+    public var changes: [Change]
+    /// The position of the retraction that hides this event, when one is known.
+    public var retractedBy: Int64?
+
+    /// The exported event plus its `changes`.
+    public var json: JSON {
+        var w = JSONWriter()
+        event.writeExport(into: &w, closing: false)
+        w.append(",\"changes\":")
+        w.writeOrdered(.array(changes.map(\.json)))
+        w.append("}")
+        // Re-parse so callers can embed it; history output is small.
+        return (try? JSONParser.parse(w.bytes)) ?? .null
+    }
+}
+
+/// `diff` between two as-of states.
+public struct DiffView: Sendable {
+    public var id: String
+    public var from: String
+    public var to: String
+    public var changes: [Change]
+    /// For a plan: its entities added, removed or changed between the two times.
+    public var entities: [(id: String, change: String, changes: [Change])]?
+
+    public var json: JSON {
+        var o = JSONObject()
+        o["id"] = .string(id)
+        o["from"] = .string(from)
+        o["to"] = .string(to)
+        o["changes"] = .array(changes.map(\.json))
+        if let entities {
+            o["entities"] = .array(entities.map { e in
+                .object(JSONObject([("id", .string(e.id)), ("change", .string(e.change)), ("changes", .array(e.changes.map(\.json)))]))
+            })
+        }
+        return .object(o)
+    }
+}
+
+/// Filters of `audit`.
+public struct AuditFilter: Sendable {
+    public var types: [EventType] = []
+    public var actors: [String] = []
+    /// A dotted field path or its prefix: `target` matches `target.value`.
+    public var field: String?
+    /// An entity id prefix, by whole segments: `ballerup` matches `ballerup/kb`, not `ballerupx`.
+    public var stream: String?
+    /// Only events recorded more than this many days after they took effect.
+    public var backdatedDays: Int?
+    public var knownAt: TimePoint?
+
+    public init() {}
+
+    func matchesStream(_ s: String) -> Bool {
+        guard let p = stream else { return true }
+        if p.hasSuffix("/") { return s.hasPrefix(p) }
+        return s == p || s.hasPrefix(p + "/")
+    }
+
+    func matches(_ e: Event) -> Bool {
+        if !types.isEmpty && !types.contains(e.type) { return false }
+        if !actors.isEmpty && !actors.contains(e.actor) { return false }
+        if let d = backdatedDays, e.backdatedSeconds <= Int64(d) * 86400 { return false }
+        return matchesStream(e.stream)
+    }
+
+    func matches(_ changes: [Change]) -> Bool {
+        guard let f = field else { return true }
+        return changes.contains { $0.field == f || $0.field.hasPrefix(f + ".") }
+    }
+
+    /// Whether an event of this type could change the field at all.
+    func typeCanTouchField(_ t: EventType) -> Bool {
+        guard let f = field else { return true }
+        guard let touched = t.touches else { return true }
+        let top = String(f.prefix { $0 != "." })
+        return touched.contains(top)
+    }
+}
+
+extension Ledger {
+    /// The state of one entity at a point in time.
+    /// Throws `notFound` when there is no such entity then.
+    public func show(_ id: String, at point: PointInTime = .now) throws -> EntityView {
+        try read { db in
+            guard let v = try Self.view(db, id, at: point) else { throw Self.notFound(db, id, point) }
+            return v
+        }
+    }
+
+    /// A plan with its themes, goals, indicators and initiatives at a point in time.
+    public func tree(_ plan: String, at point: PointInTime = .now) throws -> TreeView {
+        try read { db in
+            guard let p = try Self.view(db, plan, at: point) else { throw Self.notFound(db, plan, point) }
+            guard p.kind == .plan else { throw LedgerError.rejected("\(plan) is a \(p.kind.rawValue), not a plan") }
+            var tree = TreeView(plan: p, themes: [], goals: [], indicators: [], initiatives: [])
+            for (id, _) in try Self.members(db, of: plan) {
+                guard let v = try Self.view(db, id, at: point) else { continue }
+                switch v.kind {
+                case .theme: tree.themes.append(v)
+                case .goal: tree.goals.append(v)
+                case .indicator: tree.indicators.append(v)
+                case .initiative: tree.initiatives.append(v)
+                case .plan, .actor: break
+                }
+            }
+            // Themes in their `order` where given, else in the order they were added.
+            tree.themes = tree.themes.enumerated().sorted { a, b in
+                let x = a.element.state["order"]?.numberValue ?? .infinity, y = b.element.state["order"]?.numberValue ?? .infinity
+                return x != y ? x < y : a.offset < b.offset
+            }.map(\.element)
+            return tree
+        }
+    }
+
+    /// Every entity that exists at a point in time, optionally of one kind, in the order they were created.
+    public func list(kind: EntityKind? = nil, at point: PointInTime = .now) throws -> [EntityView] {
+        try read { db in
+            var sql = "SELECT id FROM entities"
+            var args: StatementArguments = []
+            if let kind { sql += " WHERE kind = ?"; args = [kind.rawValue] }
+            sql += " ORDER BY created"
+            let ids = try String.fetchAll(db, sql: sql, arguments: args)
+            return try ids.compactMap { try Self.view(db, $0, at: point) }
+        }
+    }
+
+    /// Every event of a stream known at `knownAt` (and in effect by `asOf`, when given), in position order, with its changes.
+    public func history(_ id: String, at point: PointInTime = .now) throws -> [HistoryRow] {
+        try read { db in
+            let all = try EventRows.stream(db, id)
+            guard !all.isEmpty else { throw LedgerError.notFound("no entity \(id)") }
+            let knownBound = point.knownAt?.recordedBound
+            let asOfKey = point.asOf?.effectiveKeyBound
+            var timeline = StreamTimeline()
+            var rows: [HistoryRow] = []
+            var retractions: [String: Int64] = [:]
+            for (i, e) in all.enumerated() {
+                if let k = knownBound, e.recorded > k { break }
+                let changes = timeline.add(e) { Array(all[..<i]) }
+                if e.type == .retracted, let target = e.data["event"]?.stringValue { retractions[target] = e.position }
+                if let a = asOfKey, e.effective.key > a { continue }
+                rows.append(HistoryRow(event: e, changes: changes))
+            }
+            for k in rows.indices { rows[k].retractedBy = retractions[rows[k].event.id] }
+            guard !rows.isEmpty else { throw LedgerError.notFound("no events of \(id) at that time") }
+            return rows
+        }
+    }
+
+    /// Field-level differences of an entity between two as-of times; for a plan also its entities.
+    public func diff(_ id: String, from: TimePoint, to: TimePoint, knownAt: TimePoint? = nil) throws -> DiffView {
+        try read { db in
+            let p1 = PointInTime(asOf: from, knownAt: knownAt), p2 = PointInTime(asOf: to, knownAt: knownAt)
+            let a = try Self.view(db, id, at: p1), b = try Self.view(db, id, at: p2)
+            guard a != nil || b != nil else {
+                throw LedgerError.notFound("no entity \(id) as of \(from.input) or \(to.input)")
+            }
+            var view = DiffView(id: id, from: from.input, to: to.input, changes: Change.between(a?.state, b?.state))
+            if (a ?? b)!.kind == .plan {
+                var entities: [(String, String, [Change])] = []
+                for (member, _) in try Self.members(db, of: id) {
+                    let x = try Self.view(db, member, at: p1), y = try Self.view(db, member, at: p2)
+                    let changes = Change.between(x?.state, y?.state)
+                    switch (x, y) {
+                    case (nil, nil): continue
+                    case (nil, _): entities.append((member, "added", changes))
+                    case (_, nil): entities.append((member, "removed", changes))
+                    default: if !changes.isEmpty { entities.append((member, "changed", changes)) }
+                    }
+                }
+                view.entities = entities
+            }
+            return view
+        }
+    }
+
+    /// Who changed what, across all streams, in position order. Rows stream
+    /// to `row`, so the whole ledger is never held in memory.
+    public func audit(_ filter: AuditFilter, row: (HistoryRow) throws -> Void) throws {
+        try read { db in
+            var sql = "SELECT \(EventRows.columns) FROM events WHERE recorded <= ?"
+            if filter.stream != nil { sql += " AND stream >= ? AND stream < ?" }
+            sql += " ORDER BY position"
+            let s = try RawStatement(db, sql)
+            defer { s.reset() }
+            s.bind(1, filter.knownAt?.recordedBound ?? "~")
+            if let p = filter.stream {
+                let base = p.hasSuffix("/") ? String(p.dropLast()) : p
+                s.bind(2, base)
+                s.bind(3, base + "0")  // '0' sorts right after '/', '.', '-'
+            }
+            var timelines: [String: StreamTimeline] = [:]
+            while try s.step() {
+                let e = try EventRows.read(s)
+                guard filter.matchesStream(e.stream) else { continue }
+                var t = timelines[e.stream] ?? StreamTimeline()
+                let changes = try t.add(e) { try EventRows.stream(db, e.stream, before: e.position) }
+                timelines[e.stream] = t
+                guard filter.matches(e), filter.typeCanTouchField(e.type), filter.matches(changes) else { continue }
+                try row(HistoryRow(event: e, changes: changes))
+            }
+        }
+    }
+
+    // MARK: Folding one entity
+
+    /// The entity at a point in time, or nil when it does not exist then (or at all).
+    static func view(_ db: Database, _ id: String, at point: PointInTime) throws -> EntityView? {
+        guard let (kind, folded) = try folded(db, id, at: point), let folded else { return nil }
+        return EntityView(id: id, kind: kind, point: point, folded: folded)
+    }
+
+    /// The fold of one stream at a point in time: from the current-state
+    /// projection when there are no time limits, else from its events.
+    static func folded(_ db: Database, _ id: String, at point: PointInTime) throws -> (EntityKind, Folded?)? {
+        if point.isNow {
+            guard let entry = try Projection.loadEntry(db, id) else { return nil }
+            return (entry.kind, entry.head)
+        }
+        let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND recorded <= ? ORDER BY version")
+        s.bind(1, id)
+        s.bind(2, point.knownAt?.recordedBound ?? "~")
+        var events: [Event] = []
+        while try s.step() { events.append(try EventRows.read(s)) }
+        s.reset()
+        guard let first = events.first, let kind = first.type.creates else { return nil }
+        return (kind, Fold.state(of: events, at: point))
+    }
+
+    /// The themes, goals, initiatives and indicators of a plan, in creation order.
+    static func members(_ db: Database, of plan: String) throws -> [(String, EntityKind)] {
+        let rows = try Row.fetchAll(db, sql: "SELECT id, kind FROM entities WHERE plan = ? ORDER BY created", arguments: [plan])
+        return rows.compactMap { r in EntityKind(rawValue: r["kind"]).map { (r["id"], $0) } }
+    }
+
+    static func notFound(_ db: Database, _ id: String, _ point: PointInTime) -> LedgerError {
+        let exists = (try? Int.fetchOne(db, sql: "SELECT 1 FROM entities WHERE id = ?", arguments: [id])) != nil
+        guard exists else { return .notFound("no entity \(id)") }
+        var when: [String] = []
+        if let a = point.asOf { when.append("as of \(a.input)") }
+        if let k = point.knownAt { when.append("known at \(k.input)") }
+        return .notFound("\(id) does not exist \(when.isEmpty ? "now (its creation was retracted)" : when.joined(separator: ", "))")
+    }
+}

@@ -1,0 +1,130 @@
+import GRDB
+import GoalLedgerCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Ledger {
+    /// Rebuilds every projection from the events, in one transaction: a
+    /// killed replay leaves the old projections, and events are only read.
+    @discardableResult
+    public func replay(progress: Progress? = nil) throws -> Int64 {
+        try write { db in
+            try db.execute(sql: "DELETE FROM entities")
+            try db.execute(sql: "DELETE FROM snapshots")
+            let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+            var projection = Projection()
+            let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events ORDER BY position")
+            defer { s.reset() }
+            var n: Int64 = 0
+            while try s.step() {
+                let e = try EventRows.read(s)
+                try projection.apply(e) { try EventRows.stream(db, e.stream, before: e.position) }
+                n += 1
+                if let progress, n % 20_000 == 0 { progress(n, total) }
+            }
+            try projection.flush(db)
+            progress?(n, total)
+            return n
+        }
+    }
+}
+
+extension Ledger {
+    /// Writes the projections as of a point in time into a new SQLite file:
+    /// `entities` (only what exists then), `target_history` and
+    /// `measurements` (events known then, with retractions as known then),
+    /// the views, and a `meta` table saying when. The ledger is only read.
+    public func writeHistoricalView(into path: String, at point: PointInTime, progress: Progress? = nil) throws -> Int {
+        if access(path, F_OK) == 0 { throw LedgerError.rejected("\(path) already exists; choose a new file") }
+        var config = Configuration()
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let out: DatabaseQueue
+        do { out = try DatabaseQueue(path: path, configuration: config) } catch let e as DatabaseError {
+            throw Self.translate(e, path: path)
+        }
+        let source = self.path
+        let head = try self.head()
+        return try read { db in
+            let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+            let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events WHERE recorded <= ? ORDER BY stream, version")
+            s.bind(1, point.knownAt?.recordedBound ?? "~")
+            defer { s.reset() }
+            var written = 0
+            try out.write { w in
+                try w.execute(sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+                    CREATE TABLE entities (id TEXT PRIMARY KEY, kind TEXT NOT NULL, version INTEGER NOT NULL,
+                        created INTEGER NOT NULL, folded INTEGER, last_position INTEGER, plan TEXT, parent TEXT,
+                        title TEXT, status TEXT, state TEXT);
+                    CREATE TABLE target_history (position INTEGER PRIMARY KEY, stream TEXT, effective TEXT, recorded TEXT,
+                        actor TEXT, recorded_by TEXT, reason TEXT, decision TEXT, value REAL, unit TEXT, comparator TEXT,
+                        deadline TEXT, retracted INTEGER);
+                    CREATE TABLE measurements (position INTEGER PRIMARY KEY, indicator TEXT, effective TEXT, recorded TEXT,
+                        actor TEXT, value REAL, period TEXT, source TEXT, retracted INTEGER);
+                    """)
+                try Schema.createViews(w, historical: true)
+                for (k, v) in [("source", source), ("asOf", point.asOf?.input), ("knownAt", point.knownAt?.input),
+                               ("sourceHead", head.map { "\($0.position) \($0.hash)" })] {
+                    try w.execute(sql: "INSERT INTO meta VALUES (?, ?)", arguments: [k, v])
+                }
+                let upsert = try RawStatement(w, Projection.upsertSQL)
+                let th = try RawStatement(w, "INSERT INTO target_history VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                let ms = try RawStatement(w, "INSERT INTO measurements VALUES (?,?,?,?,?,?,?,?,?)")
+                var group: [Event] = []
+                var done: Int64 = 0
+                func flushGroup() throws {
+                    guard let first = group.first, let kind = first.type.creates else { group.removeAll(); return }
+                    let counted = Set(Fold.events(group, at: point).map(\.id))
+                    let asOfKey = point.asOf?.effectiveKeyBound
+                    for e in group where asOfKey == nil || e.effective.key <= asOfKey! {
+                        let retracted = counted.contains(e.id) ? nil : Int64(1)
+                        if e.type == .targetSet {
+                            th.reset()
+                            for (i, v) in [e.position] .enumerated() { th.bind(Int32(i + 1), v) }
+                            th.bind(2, e.stream); th.bind(3, e.effective.text); th.bind(4, e.recorded); th.bind(5, e.actor)
+                            th.bind(6, e.recordedBy); th.bind(7, e.reason); th.bind(8, e.decision)
+                            th.bind(9, e.data["value"].map { JSONWriter.canonical($0) }); th.bind(10, e.data["unit"]?.stringValue)
+                            th.bind(11, e.data["comparator"]?.stringValue); th.bind(12, e.data["deadline"]?.stringValue)
+                            th.bind(13, retracted ?? 0)
+                            try th.run()
+                        } else if e.type == .measurementRecorded {
+                            ms.reset()
+                            ms.bind(1, e.position); ms.bind(2, e.stream); ms.bind(3, e.effective.text); ms.bind(4, e.recorded)
+                            ms.bind(5, e.actor); ms.bind(6, e.data["value"].map { JSONWriter.canonical($0) })
+                            ms.bind(7, e.data["period"]?.stringValue); ms.bind(8, e.data["source"]?.stringValue)
+                            ms.bind(9, retracted ?? 0)
+                            try ms.run()
+                        }
+                    }
+                    if let folded = Fold.state(of: group, at: point) {
+                        var timeline = StreamTimeline()
+                        _ = timeline  // the entry only needs the folded head
+                        let entry = StreamEntry(kind: kind, version: group.last!.version,
+                                                plan: try Self.planOf(db, first), created: first.position,
+                                                timeline: StreamTimeline(head: folded, hasEvents: true))
+                        Projection.bind(upsert, first.stream, entry)
+                        try upsert.run()
+                        written += 1
+                    }
+                    done += Int64(group.count)
+                    progress?(done, total)
+                    group.removeAll()
+                }
+                while try s.step() {
+                    let e = try EventRows.read(s)
+                    if let last = group.last, last.stream != e.stream { try flushGroup() }
+                    group.append(e)
+                }
+                try flushGroup()
+            }
+            return written
+        }
+    }
+
+    /// The plan a stream belongs to, from the current projection (membership never changes).
+    static func planOf(_ db: Database, _ creation: Event) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT plan FROM entities WHERE id = ?", arguments: [creation.stream])
+    }
+}

@@ -1,0 +1,123 @@
+import GRDB
+import GRDBSQLite
+import GoalLedgerCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A GoalLedger file: the append-only, hash-chained event table and its projections.
+///
+/// For example:
+///
+///     let ledger = try Ledger(path: "goalledger.sqlite", mode: .write)
+///     let result = try ledger.append([input], recordedBy: "mette")
+///     print(try ledger.head()!)        // POSITION HASH
+public final class Ledger: @unchecked Sendable {
+    public enum Mode: Sendable { case read, write }
+
+    public let path: String
+    public let mode: Mode
+    let queue: DatabaseQueue
+
+    /// How long a writer waits for another process's transaction before giving up.
+    public static let busyTimeoutSeconds: Double = 60
+
+    /// Opens a ledger. Writes create the file; reads of a missing file fail
+    /// with `notFound`, and open it read-only so they never change it.
+    public init(path: String, mode: Mode) throws {
+        self.path = path
+        self.mode = mode
+        var config = Configuration()
+        config.busyMode = .timeout(Self.busyTimeoutSeconds)
+        if mode == .read {
+            guard access(path, F_OK) == 0 else { throw LedgerError.notFound("no ledger at \(path)") }
+            config.readonly = true
+        } else {
+            config.journalMode = .wal
+            config.prepareDatabase { db in
+                // Durable when the command returns (SPEC §8).
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        }
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -65536")  // 64 MiB page cache
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            if mode == .write {
+                try Schema.migrator.migrate(queue)
+            } else {
+                let ok = try queue.read { db in try db.tableExists("events") && db.tableExists("entities") }
+                guard ok else { throw LedgerError.failure("\(path) is not a GoalLedger file (no events table)") }
+            }
+        } catch let e as LedgerError {
+            throw e
+        } catch let e as DatabaseError {
+            throw Self.translate(e, path: path)
+        }
+    }
+
+    /// Database errors in words a user can act on, with the SPEC's exit code.
+    static func translate(_ e: DatabaseError, path: String) -> LedgerError {
+        switch e.resultCode.primaryResultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return .integrity("\(path) is damaged: \(e.message ?? "database disk image is malformed")")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return .failure("\(path) is busy: another process held it for more than \(Int(busyTimeoutSeconds)) s; try again")
+        case .SQLITE_CANTOPEN:
+            return .failure("cannot open \(path): \(e.message ?? "unable to open")")
+        case .SQLITE_READONLY:
+            return .failure("\(path) is read-only: \(e.message ?? "")")
+        default:
+            return .failure("\(path): \(e.message ?? "\(e)")")
+        }
+    }
+
+    /// Runs a read, translating database errors.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.inDatabase { db in
+                var result: T?
+                try db.inTransaction(.deferred) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let e as DatabaseError {
+            throw Self.translate(e, path: path)
+        }
+    }
+
+    /// Runs one write transaction (BEGIN IMMEDIATE: writers queue up, never interleave).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let e as DatabaseError {
+            throw Self.translate(e, path: path)
+        }
+    }
+
+    /// `POSITION HASH` of the last event, or nil for an empty ledger.
+    public func head() throws -> (position: Int64, hash: String)? {
+        try read { db in try Self.head(db) }
+    }
+
+    static func head(_ db: Database) throws -> (position: Int64, hash: String)? {
+        let s = try RawStatement(db, "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        defer { s.reset() }
+        return try s.step() ? (s.int(0), s.text(1)) : nil
+    }
+
+    public var eventCount: Int64 {
+        get throws { try read { db in try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 } }
+    }
+}

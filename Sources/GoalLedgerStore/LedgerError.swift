@@ -1,0 +1,35 @@
+import GoalLedgerCore
+
+/// A failure with the exit code SPEC §7 gives it.
+public struct LedgerError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Int32, Sendable {
+        case failure = 1, rejected = 2, notFound = 3, conflict = 4, integrity = 5, usage = 64
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// For integrity failures: the first bad position.
+    public var position: Int64?
+
+    public init(_ kind: Kind, _ message: String, position: Int64? = nil) {
+        self.kind = kind
+        self.message = message
+        self.position = position
+    }
+
+    public var description: String { message }
+    public var exitCode: Int32 { kind.rawValue }
+
+    public static func rejected(_ m: String) -> LedgerError { LedgerError(.rejected, m) }
+    public static func notFound(_ m: String) -> LedgerError { LedgerError(.notFound, m) }
+    public static func conflict(_ m: String) -> LedgerError { LedgerError(.conflict, m) }
+    public static func integrity(_ m: String, position: Int64? = nil) -> LedgerError {
+        LedgerError(.integrity, m, position: position)
+    }
+    public static func failure(_ m: String) -> LedgerError { LedgerError(.failure, m) }
+
+    /// Adds `FILE:LINE: ` in front, for imports.
+    public func at(_ file: String, line: Int) -> LedgerError {
+        LedgerError(kind, "\(file):\(line): \(message)", position: position)
+    }
+}

@@ -1,0 +1,125 @@
+import GRDB
+import GoalLedgerCore
+
+/// What the projections know of one stream: its kind, how many events it
+/// has, where it sits in the plan tree, and its timeline (current state).
+struct StreamEntry {
+    var kind: EntityKind
+    var version: Int64
+    /// The plan a theme, goal, initiative or indicator belongs to (fixed at creation).
+    var plan: String?
+    /// Position of the stream's first event: listings follow the order things were defined.
+    var created: Int64
+    var timeline: StreamTimeline
+
+    var head: Folded? { timeline.head }
+
+    /// The direct parent, from the current state: a goal's theme (else its
+    /// plan), an indicator's goal, a theme's plan.
+    var parent: String? {
+        guard let s = head?.state else { return nil }
+        switch kind {
+        case .actor: return s["memberOf"]?.stringValue
+        case .plan: return nil
+        case .theme: return s["plan"]?.stringValue
+        case .goal, .initiative: return s["theme"]?.stringValue ?? s["plan"]?.stringValue
+        case .indicator: return s["goal"]?.stringValue
+        }
+    }
+}
+
+/// The current-state projection (`entities`), built event by event in
+/// position order. Appends and `replay` both go through `apply`, so the
+/// table is the same however it was reached.
+struct Projection {
+    var entries: [String: StreamEntry] = [:]
+    var dirty: Set<String> = []
+    /// Loads an entry from the table when it is not in memory (appends);
+    /// nil for a replay, which starts from nothing.
+    var load: ((String) throws -> StreamEntry?)?
+
+    mutating func entry(_ id: String) throws -> StreamEntry? {
+        if let e = entries[id] { return e }
+        guard let load, let e = try load(id) else { return nil }
+        entries[id] = e
+        return e
+    }
+
+    /// Folds one new event into its stream's entry. `earlier` gives the
+    /// stream's events before this one, for a backdated event or a retraction.
+    mutating func apply(_ e: Event, earlier: () throws -> [Event]) throws {
+        var entry: StreamEntry
+        if let existing = try self.entry(e.stream) {
+            entry = existing
+        } else {
+            let kind = e.type.creates ?? .actor  // a stream always starts with its creation event
+            var plan: String? = nil
+            switch kind {
+            case .theme, .goal, .initiative: plan = e.data["plan"]?.stringValue
+            case .indicator: plan = try e.data["goal"]?.stringValue.flatMap { try self.entry($0)?.plan }
+            case .actor, .plan: plan = nil
+            }
+            entry = StreamEntry(kind: kind, version: 0, plan: plan, created: e.position, timeline: StreamTimeline())
+        }
+        entry.version = e.version
+        _ = try entry.timeline.add(e, earlier: earlier)
+        entries[e.stream] = entry
+        dirty.insert(e.stream)
+    }
+
+    static let upsertSQL = """
+        INSERT OR REPLACE INTO entities (id, kind, version, created, folded, last_position, plan, parent, title, status, state)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?)
+        """
+
+    /// Writes the changed entries to `entities`.
+    mutating func flush(_ db: Database) throws {
+        let s = try RawStatement(db, Self.upsertSQL)
+        for id in dirty.sorted() {
+            Self.bind(s, id, entries[id]!)
+            try s.run()
+        }
+        dirty.removeAll()
+    }
+
+    static func bind(_ s: RawStatement, _ id: String, _ e: StreamEntry) {
+        s.reset()
+        s.bind(1, id)
+        s.bind(2, e.kind.rawValue)
+        s.bind(3, e.version)
+        s.bind(4, e.created)
+        s.bind(5, e.head.map { Int64($0.version) })
+        s.bind(6, e.head?.lastChange.position)
+        s.bind(7, e.plan)
+        s.bind(8, e.parent)
+        s.bind(9, e.head?.state.title)
+        s.bind(10, e.head?.state.status)
+        s.bind(11, e.head?.state.canonicalJSON)
+    }
+
+    /// Reads one entry back from `entities` (the head's last event from `events`).
+    static func loadEntry(_ db: Database, _ id: String) throws -> StreamEntry? {
+        let s = try RawStatement(db, "SELECT kind, version, folded, last_position, plan, state, created FROM entities WHERE id = ?")
+        s.bind(1, id)
+        guard try s.step() else { s.reset(); return nil }
+        guard let kind = EntityKind(rawValue: s.text(0)) else {
+            s.reset()
+            throw LedgerError.integrity("entities row \(id) has an unknown kind; run `goalledger replay`")
+        }
+        let version = s.int(1), plan = s.optionalText(4)
+        let folded = s.isNull(2) ? nil : Int(s.int(2))
+        let last = s.isNull(3) ? nil : s.int(3)
+        let stateJSON = s.optionalText(5)
+        let created = s.int(6)
+        s.reset()
+        var head: Folded? = nil
+        if let folded, let last, let stateJSON {
+            guard let lastEvent = try EventRows.at(db, position: last),
+                  let state = try? EntityState(kind: kind, canonicalJSON: stateJSON) else {
+                throw LedgerError.integrity("entities row \(id) does not match the events; run `goalledger replay`")
+            }
+            head = Folded(state: state, version: folded, lastChange: lastEvent)
+        }
+        return StreamEntry(kind: kind, version: version, plan: plan, created: created, timeline: StreamTimeline(head: head, hasEvents: true))
+    }
+}

@@ -1,0 +1,246 @@
+import ArgumentParser
+import GoalLedgerCore
+import GoalLedgerStore
+
+extension GoalLedgerCommand {
+    struct Append: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Append one event, from flags or from one JSON object on stdin.",
+            discussion: """
+                With flags:
+                  goalledger append --stream ballerup/erhverv-2021/mal-3 --type TargetSet \\
+                    --effective 2021-06-22 --actor ballerup/kb --reason "Ny politik 2021-2025" \\
+                    --decision "KB 22.06.2021 pkt. 7" \\
+                    --data '{"value":30,"unit":"%","comparator":">=","deadline":"2025-12-31"}'
+
+                From stdin (when none of --stream, --type, --effective, --actor, --data is given):
+                  echo '{"stream":"…","type":"…","effective":"…","actor":"…","data":{…}}' | goalledger append
+
+                Prints the stored event's position, stream, version, type and id (--json: the exported event).
+                An event whose id is already present with the same content is skipped (exit 0).
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var writer: WriterOptions
+        @Option(help: ArgumentHelp("Entity id of the stream, e.g. ballerup/vision-2029.", valueName: "id")) var stream: String?
+        @Option(help: ArgumentHelp("Event type, e.g. PlanDrafted, TargetSet (SPEC §5).", valueName: "type")) var type: String?
+        @Option(help: ArgumentHelp("When it took effect: YYYY-MM-DD or an RFC 3339 instant.", valueName: "date")) var effective: String?
+        @Option(help: ArgumentHelp("Registered actor on whose behalf, e.g. ballerup/kb.", valueName: "id")) var actor: String?
+        @Option(help: ArgumentHelp("The event's data as a JSON object.", valueName: "json")) var data: String?
+        @Option(help: "Why (needed when revising a target).") var reason: String?
+        @Option(help: ArgumentHelp("The authority: meeting and item.", valueName: "text")) var decision: String?
+        @Option(help: ArgumentHelp("Idempotency key, 1-100 characters (default: a new UUID).", valueName: "key")) var id: String?
+        @Option(name: .customLong("expected-version"), help: ArgumentHelp(
+            "Fail with exit 4 unless the stream is at this version (0 = must not exist yet).", valueName: "n"))
+        var expectedVersion: Int?
+        @Flag(help: "Print the stored event as JSON.") var json = false
+
+        var usesFlags: Bool { [stream, type, effective, actor, data].contains { $0 != nil } }
+
+        func validate() throws {
+            if usesFlags {
+                for (name, v) in [("--stream", stream), ("--type", type), ("--effective", effective), ("--actor", actor), ("--data", data)]
+                where v == nil {
+                    throw ValidationError("missing \(name) (give all of --stream, --type, --effective, --actor, --data, or none and JSON on stdin)")
+                }
+            } else if reason != nil || decision != nil || id != nil || expectedVersion != nil {
+                throw ValidationError("--reason, --decision, --id and --expected-version go with the flags form; on stdin put them in the JSON object")
+            }
+        }
+
+        func run() throws {
+            try runCommand {
+                let input = try readInput()
+                let l = try ledger.open(.write)
+                let outcome = try l.append([input], context: writer.context())[0]
+                let e = outcome.event
+                if json {
+                    Out.print(e.exportLine())
+                } else {
+                    let verb = if case .skipped = outcome { "skipped (already present)" } else { "appended" }
+                    Out.print("\(verb): position \(e.position)  \(e.stream) v\(e.version)  \(e.type.rawValue)  id \(e.id)")
+                }
+            }
+        }
+
+        func readInput() throws -> EventInput {
+            if usesFlags {
+                let dataValue: JSON
+                do { dataValue = try JSONParser.parse(data!) } catch { throw InputError("--data: invalid JSON: \(error)") }
+                var o = JSONObject()
+                o["stream"] = .string(stream!)
+                o["type"] = .string(type!)
+                o["effective"] = .string(effective!)
+                o["actor"] = .string(actor!)
+                if let reason { o["reason"] = .string(reason) }
+                if let decision { o["decision"] = .string(decision) }
+                if let id { o["id"] = .string(id) }
+                if let expectedVersion { o["expectedVersion"] = .number(Double(expectedVersion)) }
+                o["data"] = dataValue
+                return try EventInput(object: o)
+            }
+            var reader = try NDJSONReader(path: "-")
+            var inputs: [EventInput] = []
+            do {
+                try reader.forEachLine { line, _ in inputs.append(try EventInput.parse(line: line)) }
+            } catch let e as LineError {
+                throw InputError("stdin:\(e.line): \(e.message)")
+            } catch let e as InputError {
+                throw InputError("stdin:\(reader.lineNumber): \(e.message)")
+            }
+            guard inputs.count == 1 else {
+                throw InputError(inputs.isEmpty ? "stdin: no event given (flags or one JSON object on stdin)"
+                                                : "stdin: \(inputs.count) events given; append takes one (use import for more)")
+            }
+            return inputs[0]
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Append the events of NDJSON files; each file all-or-nothing.",
+            discussion: """
+                Each line is an input event (SPEC §4) or an exported event (restore, backup, move):
+                  goalledger import events/ballerup.ndjson events/albertslund.ndjson
+                  goalledger export --db old.sqlite | goalledger import - --db new.sqlite
+
+                A line whose id is already present with the same content is skipped, so importing
+                the same file twice changes nothing. On the first bad line the whole file is rolled
+                back and the error names it: error: plan.ndjson:17: …
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var writer: WriterOptions
+        @Argument(help: ArgumentHelp("NDJSON files; - for stdin.", valueName: "file")) var files: [String]
+        @Flag(help: "No summary on stderr.") var quiet = false
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("give at least one file (- for stdin)") }
+        }
+
+        func run() throws {
+            try runCommand {
+                let l = try ledger.open(.write)
+                let context = try writer.context()
+                for file in files {
+                    let (appended, skipped) = try importFile(file, into: l, context: context)
+                    if !quiet { note("\(file == "-" ? "stdin" : file): \(appended) appended, \(skipped) skipped") }
+                }
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every event as NDJSON in position order.",
+            discussion: """
+                Each line is the exported event: the input members plus position, version, id,
+                recorded, recordedBy, prev and hash. Piped into `import` on an empty ledger it
+                reproduces the ledger exactly.
+                  goalledger export > backup.ndjson
+                  goalledger export --known-at 2024-01-01 | head
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @Option(name: .customLong("known-at"), help: ArgumentHelp("Only events recorded by T.", valueName: "T")) var knownAt: String?
+
+        func run() throws {
+            try runCommand {
+                let k = try knownAt.map { t throws(InputError) in try TimePoint(parsing: t) }
+                try ledger.open(.read).export(knownAt: k) { Out.write($0) }
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the ledger's integrity and print its head.",
+            discussion: """
+                Checks the hash chain, gapless positions and versions, non-decreasing recorded times,
+                the append-only guard, and that every projection equals a fresh fold. On failure it
+                names the first bad position and exits 5.
+                  goalledger verify
+                  goalledger verify --against 41:3f2a…   prove the ledger still extends a published digest
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @Option(help: ArgumentHelp("A digest published earlier (from `head`).", valueName: "POSITION:HASH")) var against: String?
+
+        func validate() throws { if let against { _ = try parseDigest(against) } }
+
+        func run() throws {
+            try runCommand {
+                let l = try ledger.open(.read)
+                let bar = ProgressLine("verify")
+                let r = try l.verify(against: try against.map(parseDigest), progress: bar.update)
+                bar.finish()
+                if let head = r.head {
+                    Out.print("ok: \(r.events) events in \(r.streams) streams; chain, guard and projections intact")
+                    if let against { Out.print("extends \(against)") }
+                    Out.print("head \(head.position) \(head.hash)")
+                } else {
+                    Out.print("ok: empty ledger")
+                }
+            }
+        }
+
+        func parseDigest(_ s: String) throws -> (Int64, String) {
+            let parts = s.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let p = Int64(parts[0]), p >= 1, Validation.isHash(String(parts[1])) else {
+                throw ValidationError("--against takes POSITION:HASH as printed by `goalledger head`, e.g. 41:3f2a…(64 hex digits)")
+            }
+            return (p, String(parts[1]))
+        }
+    }
+
+    struct Head: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print POSITION HASH of the last event: the digest to publish.",
+            discussion: """
+                Publish it (minutes, website); later `goalledger verify --against POSITION:HASH`
+                proves the ledger still extends it.
+                  goalledger head
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+
+        func run() throws {
+            try runCommand {
+                guard let h = try ledger.open(.read).head() else { throw LedgerError.notFound("the ledger is empty") }
+                Out.print("\(h.position) \(h.hash)")
+            }
+        }
+    }
+}
+
+/// Imports one file in one transaction; returns (appended, skipped).
+func importFile(_ file: String, into l: Ledger, context: AppendContext) throws -> (Int, Int) {
+    let name = file == "-" ? "stdin" : file
+    var reader: NDJSONReader
+    do { reader = try NDJSONReader(path: file) } catch { throw LedgerError.failure(error.message) }
+    var appended = 0, skipped = 0
+    let bar = ProgressLine("import \(name)")
+    do {
+        try l.transaction(context: context) { append in
+            try reader.forEachLine { line, n in
+                do {
+                    switch try append(try EventInput.parse(line: line)) {
+                    case .appended: appended += 1
+                    case .skipped: skipped += 1
+                    }
+                } catch let e as InputError {
+                    throw LedgerError.rejected(e.message).at(name, line: n)
+                } catch let e as LedgerError {
+                    throw e.at(name, line: n)
+                }
+                if (appended + skipped) % 10_000 == 0 { bar.update(Int64(appended + skipped), 0) }
+            }
+        }
+    } catch let e as LineError {
+        throw LedgerError.rejected(e.message).at(name, line: e.line)
+    } catch let e as InputError {
+        throw LedgerError.failure("\(name): \(e.message)")
+    }
+    bar.finish()
+    return (appended, skipped)
+}

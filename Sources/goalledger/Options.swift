@@ -1,0 +1,69 @@
+import ArgumentParser
+import GoalLedgerCore
+import GoalLedgerStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Ledger file (default: $GOALLEDGER_DB, else ./goalledger.sqlite).", valueName: "path"))
+    var db: String?
+
+    var path: String { db ?? env("GOALLEDGER_DB") ?? "goalledger.sqlite" }
+
+    func open(_ mode: Ledger.Mode) throws -> Ledger { try Ledger(path: path, mode: mode) }
+}
+
+struct TimeOptions: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: ArgumentHelp(
+        "Valid time: only events with effective ≤ T. YYYY, YYYY-MM, YYYY-MM-DD (the END of that period) or an RFC 3339 instant.",
+        valueName: "T"))
+    var asOf: String?
+
+    @Option(name: .customLong("known-at"), help: ArgumentHelp(
+        "System time: only events the ledger had recorded by T (same forms as --as-of).", valueName: "T"))
+    var knownAt: String?
+
+    func validate() throws {
+        for t in [asOf, knownAt].compactMap({ $0 }) {
+            do { _ = try TimePoint(parsing: t) } catch { throw ValidationError(error.message) }
+        }
+    }
+
+    var point: PointInTime {
+        PointInTime(asOf: asOf.flatMap { try? TimePoint(parsing: $0) }, knownAt: knownAt.flatMap { try? TimePoint(parsing: $0) })
+    }
+}
+
+struct WriterOptions: ParsableArguments {
+    @Option(name: .customLong("recorded-by"), help: ArgumentHelp(
+        "The person at the keyboard, stored as recordedBy (default: $GOALLEDGER_USER, else the OS user).", valueName: "name"))
+    var recordedBy: String?
+
+    func context() throws -> AppendContext {
+        let who = recordedBy ?? env("GOALLEDGER_USER") ?? osUser()
+        let by: String
+        do { by = try Validation.text(.string(who), member: "recordedBy") } catch { throw LedgerError.rejected(error.message) }
+        if let fixed = env("GOALLEDGER_CLOCK") {
+            // Reproducible fixtures and tests only; `recorded` still never decreases.
+            guard let t = try? TimePoint(parsing: fixed) else {
+                throw LedgerError(.usage, "GOALLEDGER_CLOCK \"\(fixed)\" is not an RFC 3339 instant")
+            }
+            let r = Recorded(micros: t.micros)
+            return AppendContext(recordedBy: by, clock: { r })
+        }
+        return AppendContext(recordedBy: by)
+    }
+}
+
+func env(_ name: String) -> String? {
+    guard let p = getenv(name) else { return nil }
+    let s = String(cString: p)
+    return s.isEmpty ? nil : s
+}
+
+func osUser() -> String {
+    if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+    return env("USER") ?? "unknown"
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import GoalLedgerCore
+import GoalLedgerStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Buffered standard output.
+enum Out {
+    nonisolated(unsafe) static var buffer: [UInt8] = []
+
+    static func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    static func print(_ s: String) {
+        var s = s
+        s.withUTF8 { buffer.append(contentsOf: $0) }
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    static func flush() {
+        var off = 0
+        while off < buffer.count {
+            let n = buffer.withUnsafeBytes { p in Glibc.write(1, p.baseAddress! + off, p.count - off) }
+            if n <= 0 { break }
+            off += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+func writeStderr(_ s: String) {
+    var s = s
+    s.withUTF8 { p in _ = Glibc.write(2, p.baseAddress, p.count) }
+}
+
+func printError(_ message: String) {
+    writeStderr("error: " + String(message.map { $0 == "\n" ? " " : $0 }) + "\n")
+}
+
+func note(_ message: String) { writeStderr(message + "\n") }
+
+var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+/// Runs a command body: prints results, and turns failures into one line on
+/// stderr and the SPEC's exit code.
+func runCommand(_ body: () throws -> Void) throws {
+    do {
+        try body()
+        Out.flush()
+    } catch let e as LedgerError {
+        Out.flush()
+        printError(e.message)
+        throw ExitCode(e.exitCode)
+    } catch let e as InputError {
+        Out.flush()
+        printError(e.message)
+        throw ExitCode(2)
+    }
+}
+
+/// A progress line on a terminal, redrawn at most a few times a second.
+final class ProgressLine {
+    let label: String
+    var last: Int64 = 0
+    init(_ label: String) { self.label = label }
+
+    func update(_ done: Int64, _ total: Int64) {
+        guard stderrIsTerminal else { return }
+        let now = Recorded.now().micros
+        guard now - last > 200_000 || done == total else { return }
+        last = now
+        let pct = total > 0 ? Int(done * 100 / total) : 100
+        let width = 30
+        let filled = total > 0 ? Int(Int64(width) * done / total) : width
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        writeStderr("\r\(label) \(bar) \(pct)% \(done)/\(total)")
+        if done == total { writeStderr("\n") }
+    }
+
+    func finish() { if stderrIsTerminal && last != 0 { writeStderr("\r\u{1B}[K") } }
+}
