@@ -45,10 +45,15 @@ let package = Package(
         .testTarget(
             name: "GoalLedgerCoreTests",
             dependencies: ["GoalLedgerCore"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GoalLedgerTests",
-            dependencies: ["GoalLedgerCore", "GoalLedgerStore", "goalledger"],
+            dependencies: [
+                "GoalLedgerCore", "GoalLedgerStore", "goalledger",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),
     ],

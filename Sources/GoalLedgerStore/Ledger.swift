@@ -34,8 +34,13 @@ public final class Ledger: @unchecked Sendable {
             guard access(path, F_OK) == 0 else { throw LedgerError.notFound("no ledger at \(path)") }
             config.readonly = true
         } else {
-            config.journalMode = .wal
+            // Not GRDB's `journalMode = .wal`: it lowers `synchronous` to NORMAL
+            // and creates and drops a table on every open, changing the file.
+            // WAL is persistent, so this changes the file only when it is new.
             config.prepareDatabase { db in
+                guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                    throw LedgerError.failure("cannot switch \(path) to WAL mode")
+                }
                 // Durable when the command returns (SPEC §8).
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }

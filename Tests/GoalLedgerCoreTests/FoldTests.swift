@@ -1,0 +1,89 @@
+import Testing
+@testable import GoalLedgerCore
+
+/// Builds events for pure fold tests; recorded times follow positions.
+struct Script {
+    var events: [Event] = []
+    let stream = "ballerup/erhverv-2017/mal-3"
+
+    mutating func add(_ type: EventType, _ effective: String, _ data: JSONObject, id: String? = nil,
+                      recorded: String? = nil, reason: String? = nil) throws {
+        let p = Int64(events.count + 1)
+        let rec = recorded ?? "2026-01-01T00:00:\(p < 10 ? "0" : "")\(p).000000Z"
+        events.append(EventInput(stream: stream, type: type, effective: try Effective(parsing: effective), actor: "ballerup/kb",
+                                 reason: reason, data: data)
+            .event(position: p, version: p, id: id ?? "e\(p)", recorded: rec, recordedBy: "t", prev: Event.genesis))
+    }
+
+    func target(asOf: String? = nil, knownAt: String? = nil) throws -> JSON? {
+        let point = PointInTime(asOf: try asOf.map { t throws(InputError) in try TimePoint(parsing: t) },
+                                knownAt: try knownAt.map { t throws(InputError) in try TimePoint(parsing: t) })
+        return Fold.state(of: events, at: point)?.state["target"]?.objectValue?["value"]
+    }
+}
+
+@Suite struct FoldTests {
+    func goal() throws -> Script {
+        var s = Script()
+        try s.add(.goalDefined, "2017-09-26", ["plan": "ballerup/erhverv-2017", "title": "Mål 3"])
+        try s.add(.targetSet, "2017-09-26", ["value": 25, "unit": "%"])
+        try s.add(.targetSet, "2021-06-22", ["value": 30, "unit": "%"], reason: "Ny politik")
+        return s
+    }
+
+    @Test func targetRevisedTwiceAnswersEachPeriod() throws {
+        var s = try goal()
+        try s.add(.targetSet, "2024-01-10", ["value": 35, "unit": "%"], reason: "Midtvejsrevision")
+        #expect(try s.target(asOf: "2017-09-25") == nil)
+        #expect(Fold.state(of: s.events, at: PointInTime(asOf: try TimePoint(parsing: "2017-09-25"))) == nil)
+        #expect(try s.target(asOf: "2017-09-26") == 25)
+        #expect(try s.target(asOf: "2021-06-21") == 25)
+        #expect(try s.target(asOf: "2021-06-22") == 30)
+        #expect(try s.target(asOf: "2023") == 30)
+        #expect(try s.target(asOf: "2024-01") == 35)
+        #expect(try s.target() == 35)
+    }
+
+    @Test func backdatedRevisionSlotsIntoHistoryAndHidesBeforeItsRecording() throws {
+        var s = try goal()
+        // Recorded in 2026 with effect from 2019: history as of 2020 changes.
+        try s.add(.targetSet, "2019-01-01", ["value": 27, "unit": "%"], recorded: "2026-06-01T00:00:00.000000Z", reason: "Glemt beslutning")
+        #expect(try s.target(asOf: "2018") == 25)
+        #expect(try s.target(asOf: "2020") == 27)
+        #expect(try s.target(asOf: "2022") == 30)
+        #expect(try s.target(asOf: "2020", knownAt: "2026-05") == 25)
+    }
+
+    @Test func retractionIsIgnoredFromItsRecordingOnAtEveryAsOf() throws {
+        var s = try goal()
+        try s.add(.retracted, "2026-01-01", ["event": "e3"], recorded: "2026-03-01T00:00:00.000000Z")
+        #expect(try s.target() == 25)
+        #expect(try s.target(asOf: "2022") == 25)
+        #expect(try s.target(asOf: "2022", knownAt: "2026-02") == 30)
+    }
+
+    @Test func changesCompareTheEventsOwnMomentBeforeAndAfterItWasRecorded() throws {
+        var s = try goal()
+        try s.add(.targetSet, "2019-01-01", ["value": 27, "unit": "%"], recorded: "2026-06-01T00:00:00.000000Z", reason: "Glemt")
+        try s.add(.retracted, "2026-07-01", ["event": "e3"], recorded: "2026-07-01T00:00:00.000000Z")
+        var t = StreamTimeline()
+        var all: [[Change]] = []
+        for (i, e) in s.events.enumerated() { all.append(t.add(e) { Array(s.events[..<i]) }) }
+        #expect(all[1] == [Change(field: "target.value", before: nil, after: 25), Change(field: "target.unit", before: nil, after: "%")])
+        #expect(all[2] == [Change(field: "target.value", before: 25, after: 30)])
+        #expect(all[3] == [Change(field: "target.value", before: 25, after: 27)])  // as of 2019, not of today
+        #expect(all[4] == [Change(field: "target.value", before: 30, after: 27)])  // the retraction undoes 30 at 2021-06-22
+        #expect(t.head?.state["target"]?.objectValue?["value"] == 27)
+        #expect(t.head?.version == 4)
+    }
+
+    @Test func linksAreSetAndRemovedByTarget() throws {
+        var s = try goal()
+        try s.add(.linked, "2022-01-01", ["to": "sdg:4", "relation": "bidrager til"])
+        try s.add(.linked, "2022-01-01", ["to": "sdg:8"])
+        try s.add(.linked, "2022-02-01", ["to": "sdg:4", "relation": "understøtter"])
+        try s.add(.unlinked, "2023-01-01", ["to": "sdg:8"])
+        let links = Fold.state(of: s.events)?.state["links"]
+        #expect(links == [["to": "sdg:4", "relation": "understøtter"]])
+    }
+}
