@@ -15,6 +15,8 @@ public struct StreamTimeline: Sendable {
     public private(set) var head: Folded?
     /// True once any event has been seen, so a nil head means "retracted away", not "new".
     private var hasEvents: Bool
+    /// Whether the last event added was backdated or a retraction (refolded the stream).
+    public private(set) var lastWasLate = false
 
     public init(head: Folded? = nil, hasEvents: Bool = false) {
         self.head = head
@@ -26,11 +28,13 @@ public struct StreamTimeline: Sendable {
     /// backdated event or a retraction.
     public mutating func add(_ e: Event, earlier: () throws -> [Event]) rethrows -> [Change] {
         defer { hasEvents = true }
+        lastWasLate = false
         if e.type != .retracted, !hasEvents || (head.map { Fold.precedes($0.lastChange, e) } ?? false) {
             let before = head?.state
             if let next = Fold.fold([e], from: head) { head = next }
             return Change.between(before, head?.state)
         }
+        lastWasLate = true
         let prior = try earlier()
         let ordered = Fold.events(prior, at: .now)
         let changes: [Change]

@@ -279,14 +279,53 @@ extension Ledger {
             guard let entry = try Projection.loadEntry(db, id) else { return nil }
             return (entry.kind, entry.head)
         }
+        let known = point.knownAt?.recordedBound ?? "~"
+        guard let creation = try EventRows.creation(db, id), creation.recorded <= known,
+              let kind = creation.type.creates else { return nil }
+        if let snapshot = try latestSnapshot(db, id, kind: kind, at: point) {
+            let s = try RawStatement(db, """
+                SELECT \(EventRows.columns) FROM events WHERE stream = ? AND recorded <= ?
+                AND (effective >= ? OR position > ? OR type = 'Retracted') ORDER BY version
+                """)
+            s.bind(1, id)
+            s.bind(2, known)
+            s.bind(3, snapshot.tailEffectiveFrom)
+            s.bind(4, snapshot.headPosition)
+            var candidates: [Event] = []
+            while try s.step() { candidates.append(try EventRows.read(s)) }
+            s.reset()
+            if case .some(let folded) = Fold.resume(snapshot, with: candidates, at: point) { return (kind, folded) }
+        }
+        return (kind, Fold.state(of: try streamEvents(db, id, knownAt: known), at: point))
+    }
+
+    static func streamEvents(_ db: Database, _ id: String, knownAt known: String) throws -> [Event] {
         let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND recorded <= ? ORDER BY version")
         s.bind(1, id)
-        s.bind(2, point.knownAt?.recordedBound ?? "~")
+        s.bind(2, known)
         var events: [Event] = []
         while try s.step() { events.append(try EventRows.read(s)) }
         s.reset()
-        guard let first = events.first, let kind = first.type.creates else { return nil }
-        return (kind, Fold.state(of: events, at: point))
+        return events
+    }
+
+    /// The latest snapshot of a stream that a query at `point` may start from.
+    static func latestSnapshot(_ db: Database, _ id: String, kind: EntityKind, at point: PointInTime) throws -> Snapshot? {
+        let s = try RawStatement(db, """
+            SELECT head_position, head_recorded, last_position, folded, state FROM snapshots
+            WHERE stream = ? AND head_recorded <= ? AND effective_key <= ?
+            ORDER BY effective_key DESC, last_position DESC LIMIT 1
+            """)
+        s.bind(1, id)
+        s.bind(2, point.knownAt?.recordedBound ?? "~")
+        s.bind(3, point.asOf?.effectiveKeyBound ?? Int64.max)
+        guard try s.step() else { s.reset(); return nil }
+        let headPosition = s.int(0), headRecorded = s.text(1), last = s.int(2), folded = Int(s.int(3)), stateJSON = s.text(4)
+        s.reset()
+        guard let lastChange = try EventRows.at(db, position: last),
+              let state = try? EntityState(kind: kind, canonicalJSON: stateJSON) else { return nil }
+        return Snapshot(folded: Folded(state: state, version: folded, lastChange: lastChange),
+                        headPosition: headPosition, headRecorded: headRecorded)
     }
 
     /// The themes, goals, initiatives and indicators of a plan, in creation order.

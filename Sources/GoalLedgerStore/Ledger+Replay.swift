@@ -82,8 +82,7 @@ extension Ledger {
                         let retracted = counted.contains(e.id) ? nil : Int64(1)
                         if e.type == .targetSet {
                             th.reset()
-                            for (i, v) in [e.position] .enumerated() { th.bind(Int32(i + 1), v) }
-                            th.bind(2, e.stream); th.bind(3, e.effective.text); th.bind(4, e.recorded); th.bind(5, e.actor)
+                            th.bind(1, e.position); th.bind(2, e.stream); th.bind(3, e.effective.text); th.bind(4, e.recorded); th.bind(5, e.actor)
                             th.bind(6, e.recordedBy); th.bind(7, e.reason); th.bind(8, e.decision)
                             th.bind(9, e.data["value"].map { JSONWriter.canonical($0) }); th.bind(10, e.data["unit"]?.stringValue)
                             th.bind(11, e.data["comparator"]?.stringValue); th.bind(12, e.data["deadline"]?.stringValue)
@@ -99,8 +98,6 @@ extension Ledger {
                         }
                     }
                     if let folded = Fold.state(of: group, at: point) {
-                        var timeline = StreamTimeline()
-                        _ = timeline  // the entry only needs the folded head
                         let entry = StreamEntry(kind: kind, version: group.last!.version,
                                                 plan: try Self.planOf(db, first), created: first.position,
                                                 timeline: StreamTimeline(head: folded, hasEvents: true))

@@ -66,6 +66,7 @@ extension Ledger {
                                             position: against.position)
             }
             try Self.compareProjection(db, projection)
+            try Self.compareSnapshots(db, projection.snapshots)
             return VerifyReport(events: expected - 1, streams: versions.count, head: expected > 1 ? (expected - 1, prev) : nil)
         }
     }
@@ -90,6 +91,32 @@ extension Ledger {
             guard sql == Schema.triggerSQL(name, op) else {
                 throw LedgerError.integrity("the append-only guard is missing: trigger \(name) (\(op) on events) was dropped or changed")
             }
+        }
+    }
+
+    /// The stored snapshots are exactly those a fresh fold takes, with the same states.
+    static func compareSnapshots(_ db: Database, _ fresh: [(stream: String, snapshot: Snapshot)]) throws {
+        let expected = fresh.sorted { ($0.stream, $0.snapshot.headPosition) < ($1.stream, $1.snapshot.headPosition) }
+        let s = try RawStatement(db, "SELECT \(Projection.snapshotColumns) FROM snapshots ORDER BY stream, head_position")
+        defer { s.reset() }
+        var k = 0
+        while try s.step() {
+            let stream = s.text(0), head = s.int(1)
+            guard k < expected.count, expected[k].stream == stream, expected[k].snapshot.headPosition == head else {
+                throw LedgerError.integrity("projection: snapshot of \(stream) at position \(head) is not one a fresh fold takes; run `goalledger replay`")
+            }
+            let x = expected[k].snapshot
+            let row: [String] = [s.text(2), String(s.int(3)), String(s.int(4)), String(s.int(5)), s.text(6)]
+            let want: [String] = [x.headRecorded, String(x.folded.lastChange.effective.key), String(x.folded.lastChange.position),
+                                  String(x.folded.version), x.folded.state.canonicalJSON]
+            if row != want {
+                throw LedgerError.integrity("projection: snapshot of \(stream) at position \(head) differs from a fresh fold; run `goalledger replay`")
+            }
+            k += 1
+        }
+        if k != expected.count {
+            let missing = expected[k]
+            throw LedgerError.integrity("projection: snapshot of \(missing.stream) at position \(missing.snapshot.headPosition) is missing; run `goalledger replay`")
         }
     }
 

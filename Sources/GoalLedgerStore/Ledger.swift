@@ -122,6 +122,16 @@ public final class Ledger: @unchecked Sendable {
         return try s.step() ? (s.int(0), s.text(1)) : nil
     }
 
+    /// Every event of one stream, in version order.
+    public func events(of stream: String) throws -> [Event] {
+        try read { db in try EventRows.stream(db, stream) }
+    }
+
+    /// How many snapshots the ledger holds (a cache for point-in-time queries).
+    public var snapshotCount: Int {
+        get throws { try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM snapshots") ?? 0 } }
+    }
+
     public var eventCount: Int64 {
         get throws { try read { db in try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 } }
     }

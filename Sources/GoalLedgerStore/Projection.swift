@@ -34,6 +34,9 @@ struct StreamEntry {
 struct Projection {
     var entries: [String: StreamEntry] = [:]
     var dirty: Set<String> = []
+    /// Snapshots taken since the last flush: every `Snapshot.interval` events
+    /// of a stream, and after a backdated event or retraction on a long stream.
+    var snapshots: [(stream: String, snapshot: Snapshot)] = []
     /// Loads an entry from the table when it is not in memory (appends);
     /// nil for a replay, which starts from nothing.
     var load: ((String) throws -> StreamEntry?)?
@@ -63,9 +66,15 @@ struct Projection {
         }
         entry.version = e.version
         _ = try entry.timeline.add(e, earlier: earlier)
+        if let head = entry.head, e.version >= Snapshot.interval,
+           e.version % Snapshot.interval == 0 || entry.timeline.lastWasLate {
+            snapshots.append((e.stream, Snapshot(folded: head, headPosition: e.position, headRecorded: e.recorded)))
+        }
         entries[e.stream] = entry
         dirty.insert(e.stream)
     }
+
+    static let snapshotColumns = "stream, head_position, head_recorded, effective_key, last_position, folded, state"
 
     static let upsertSQL = """
         INSERT OR REPLACE INTO entities (id, kind, version, created, folded, last_position, plan, parent, title, status, state)
@@ -80,6 +89,19 @@ struct Projection {
             try s.run()
         }
         dirty.removeAll()
+        let snap = try RawStatement(db, "INSERT OR REPLACE INTO snapshots (\(Self.snapshotColumns)) VALUES (?,?,?,?,?,?,?)")
+        for (stream, x) in snapshots {
+            snap.reset()
+            snap.bind(1, stream)
+            snap.bind(2, x.headPosition)
+            snap.bind(3, x.headRecorded)
+            snap.bind(4, x.folded.lastChange.effective.key)
+            snap.bind(5, x.folded.lastChange.position)
+            snap.bind(6, Int64(x.folded.version))
+            snap.bind(7, x.folded.state.canonicalJSON)
+            try snap.run()
+        }
+        snapshots.removeAll()
     }
 
     static func bind(_ s: RawStatement, _ id: String, _ e: StreamEntry) {

@@ -57,12 +57,13 @@ enum Schema {
                 CREATE INDEX entities_kind ON entities(kind);
                 CREATE TABLE snapshots (
                     stream        TEXT NOT NULL,
-                    position      INTEGER NOT NULL,
-                    effective_key INTEGER NOT NULL,
                     head_position INTEGER NOT NULL,
+                    head_recorded TEXT NOT NULL,
+                    effective_key INTEGER NOT NULL,
+                    last_position INTEGER NOT NULL,
                     folded        INTEGER NOT NULL,
                     state         TEXT NOT NULL,
-                    PRIMARY KEY (stream, position)
+                    PRIMARY KEY (stream, head_position)
                 ) WITHOUT ROWID;
                 """)
             try createViews(db, historical: false)

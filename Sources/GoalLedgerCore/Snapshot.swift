@@ -1,0 +1,68 @@
+/// A stored fold of a stream's prefix, so a point-in-time query on a long
+/// stream folds only the events after it.
+///
+/// The snapshot holds the fold of the stream's events up to and including
+/// `folded.lastChange` in fold order, as the ledger knew them at
+/// `headPosition` (retractions included). It answers a query only when the
+/// query knows everything the snapshot knew (`headRecorded` ≤ knownAt), the
+/// snapshot's point is in effect (its effective ≤ asOf), and nothing
+/// recorded after it slots in before its point or retracts an event inside
+/// it. Otherwise the caller folds from the beginning, so a backdated event or
+/// a late retraction never makes a snapshot give a different answer.
+public struct Snapshot: Sendable, Equatable {
+    public var folded: Folded
+    public var headPosition: Int64
+    public var headRecorded: String
+
+    public init(folded: Folded, headPosition: Int64, headRecorded: String) {
+        self.folded = folded
+        self.headPosition = headPosition
+        self.headRecorded = headRecorded
+    }
+
+    /// How often a stream is snapshotted: every this many events of the stream.
+    public static let interval: Int64 = 100
+
+    /// The earliest `effective` text an event after the snapshot's point can
+    /// have (the day of its last event): the store loads events from there on.
+    public var tailEffectiveFrom: String { String(folded.lastChange.effective.text.prefix(10)) }
+
+    /// Whether the snapshot may answer a query at `point` at all (before looking at later events).
+    public func admits(_ point: PointInTime) -> Bool {
+        if let k = point.knownAt, headRecorded > k.recordedBound { return false }
+        if let a = point.asOf, folded.lastChange.effective.key > a.effectiveKeyBound { return false }
+        return true
+    }
+}
+
+extension Fold {
+    /// Continues a snapshot to a point in time.
+    ///
+    /// `candidates` must hold every event of the stream known at
+    /// `point.knownAt` that is a `Retracted`, or lies after
+    /// `snapshot.headPosition`, or takes effect on or after
+    /// `snapshot.tailEffectiveFrom`. Returns `.none` when the snapshot cannot
+    /// answer (a later event slots in before its point or retracts one of its
+    /// events); `.some(folded)` otherwise, equal to `state(of:at:)`.
+    public static func resume(_ snapshot: Snapshot, with candidates: [Event], at point: PointInTime) -> Folded?? {
+        guard snapshot.admits(point) else { return .none }
+        let upTo = snapshot.folded.lastChange
+        let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var retracted = Set<String>()
+        for e in candidates {
+            if e.position > snapshot.headPosition && !precedes(upTo, e) && e.id != upTo.id { return .none }
+            guard e.type == .retracted, let target = e.data["event"]?.stringValue else { continue }
+            retracted.insert(target)
+            if e.position > snapshot.headPosition {
+                // A late retraction of an event inside the snapshot invalidates it.
+                guard let t = byID[target], precedes(upTo, t) else { return .none }
+            }
+        }
+        let asOfKey = point.asOf?.effectiveKeyBound
+        var tail = candidates.filter { e in
+            precedes(upTo, e) && !retracted.contains(e.id) && (asOfKey == nil || e.effective.key <= asOfKey!)
+        }
+        if !isSorted(tail) { tail.sort(by: precedes) }
+        return .some(fold(tail, from: snapshot.folded))
+    }
+}
