@@ -74,13 +74,17 @@ final class ProgressLine {
         let now = Recorded.now().micros
         guard now - last > 200_000 || done == total else { return }
         last = now
-        let pct = total > 0 ? Int(done * 100 / total) : 100
+        if total <= 0 {
+            writeStderr("\r\(label) \(done) events")
+            return
+        }
+        let pct = Int(done * 100 / total)
         let width = 30
-        let filled = total > 0 ? Int(Int64(width) * done / total) : width
+        let filled = Int(Int64(width) * done / total)
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         writeStderr("\r\(label) \(bar) \(pct)% \(done)/\(total)")
-        if done == total { writeStderr("\n") }
     }
 
+    /// Clears the line, so the command's own output starts clean.
     func finish() { if stderrIsTerminal && last != 0 { writeStderr("\r\u{1B}[K") } }
 }
