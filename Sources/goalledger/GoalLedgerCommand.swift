@@ -24,6 +24,6 @@ struct GoalLedgerCommand: ParsableCommand {
             """,
         subcommands: [
             Append.self, Import.self, Export.self, Show.self, Tree.self, List.self, History.self, Diff.self,
-            Audit.self, Replay.self, Verify.self, Head.self,
+            Audit.self, Replay.self, Verify.self, Head.self, Demo.self,
         ])
 }

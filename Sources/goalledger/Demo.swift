@@ -1,0 +1,108 @@
+import ArgumentParser
+import GoalLedgerCore
+import GoalLedgerStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension GoalLedgerCommand {
+    struct Demo: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import the bundled seed ledgers (events/) and take a short guided tour.",
+            discussion: """
+                Imports events/*.ndjson (Ballerup, Vallensbæk, Albertslund) into the ledger, then shows
+                what it can answer. Running it again changes nothing: every seed event has a stable id.
+                  swift run goalledger demo
+                  goalledger demo --db /tmp/demo.sqlite
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var writer: WriterOptions
+        @Option(help: ArgumentHelp("Folder of seed ledgers (default: ./events).", valueName: "dir")) var events: String?
+
+        /// The tour's subjects in the bundled data.
+        static let vision = "ballerup/vision-2029"
+        static let policy = "ballerup/erhverv-2021"
+        static let goal = "ballerup/erhverv-2021/mal-3"
+
+        func run() throws {
+            try runCommand {
+                let dir = try eventsDirectory()
+                let files = try ndjsonFiles(in: dir)
+                let l = try ledger.open(.write)
+                let context = try writer.context()
+                section("Importing the bundled ledgers into \(ledger.path)")
+                for f in files {
+                    let (a, s) = try importFile(f, into: l, context: context)
+                    Out.print("  \(f): \(a) appended, \(s) skipped")
+                }
+                let mid2016 = PointInTime(asOf: try TimePoint(parsing: "2016-06"))
+                step(1, "Ballerup's Vision 2029 as of mid-2016: still a draft, with its process so far",
+                     "goalledger show \(Self.vision) --as-of 2016-06")
+                TextRender.show(try l.show(Self.vision, at: mid2016)).forEach(Out.print)
+                step(2, "The same vision as of 2017: adopted by the council", "goalledger show \(Self.vision) --as-of 2017")
+                TextRender.show(try l.show(Self.vision, at: PointInTime(asOf: try TimePoint(parsing: "2017")))).forEach(Out.print)
+                step(3, "The business and growth policy: goals, targets, tracks and initiatives", "goalledger tree \(Self.policy)")
+                TextRender.tree(try l.tree(Self.policy)).forEach(Out.print)
+                step(4, "The history of one target: who set it, when, on whose authority", "goalledger history \(Self.goal)")
+                for r in try l.history(Self.goal) { TextRender.history(r, withStream: false).forEach(Out.print) }
+                step(5, "Every target change in Ballerup, across all plans", "goalledger audit --field target --stream ballerup")
+                var f = AuditFilter()
+                f.field = "target"
+                f.stream = "ballerup"
+                var n = 0
+                try l.audit(f) { r in
+                    TextRender.history(r, withStream: true).forEach(Out.print)
+                    n += 1
+                }
+                Out.print("\(n) event\(n == 1 ? "" : "s")")
+                step(6, "The integrity check, and the digest to publish", "goalledger verify")
+                let report = try l.verify()
+                Out.print("ok: \(report.events) events in \(report.streams) streams; chain, guard and projections intact")
+                if let h = report.head { Out.print("head \(h.position) \(h.hash)") }
+                Out.print("")
+                Out.print("Next: goalledger --help, docs/GUIDE.md, and the README's \"Questions you can ask\".")
+            }
+        }
+
+        func section(_ title: String) {
+            Out.print(title)
+        }
+
+        func step(_ n: Int, _ title: String, _ command: String) {
+            Out.print("")
+            Out.print("── \(n). \(title)")
+            Out.print("$ \(command)")
+        }
+
+        func eventsDirectory() throws -> String {
+            if let events { return events }
+            // ./events on a checkout; else the folder this executable was built from.
+            var candidates = ["events"]
+            let source = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+            candidates.append("/" + source + "/events")
+            for c in candidates where isDirectory(c) { return c }
+            throw LedgerError.notFound("no events/ folder here; run from the GoalLedger checkout or give --events DIR")
+        }
+
+        func isDirectory(_ p: String) -> Bool {
+            var st = stat()
+            return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        }
+
+        func ndjsonFiles(in dir: String) throws -> [String] {
+            guard let d = opendir(dir) else { throw LedgerError.notFound("cannot read \(dir)") }
+            defer { closedir(d) }
+            var names: [String] = []
+            while let entry = readdir(d) {
+                let name = withUnsafePointer(to: entry.pointee.d_name) { p in
+                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                if name.hasSuffix(".ndjson") { names.append(name) }
+            }
+            guard !names.isEmpty else { throw LedgerError.notFound("no .ndjson files in \(dir)") }
+            return names.sorted().map { (dir.hasSuffix("/") ? dir : dir + "/") + $0 }
+        }
+    }
+}
