@@ -48,14 +48,14 @@ public enum Rules {
         // Kind of stream.
         if let creates = input.type.creates {
             if let k = existing {
-                throw reject("stream \(input.stream) already exists (a \(k.rawValue)); \(input.type.rawValue) creates a new \(creates.rawValue)")
+                throw reject("stream \(input.stream) already exists (\(k.withArticle)); \(input.type.rawValue) creates a new \(creates.rawValue)")
             }
         } else {
             guard let k = existing else {
                 throw reject("no stream \(input.stream); create it first (\(input.type.appliesTo.compactMap { creationName($0) }.joined(separator: " or ")))")
             }
             guard input.type.appliesTo.contains(k) else {
-                throw reject("\(input.type.rawValue) does not apply to a \(k.rawValue) (\(input.stream))")
+                throw reject("\(input.type.rawValue) does not apply to \(k.withArticle) (\(input.stream))")
             }
         }
 
@@ -68,7 +68,7 @@ public enum Rules {
             let k = try ledger.kind(of: input.actor)
             guard k == .actor else {
                 throw reject(k == nil ? "actor \(input.actor) is not registered (append ActorRegistered first)"
-                                      : "actor \(input.actor) is a \(k!.rawValue), not a registered actor")
+                                      : "actor \(input.actor) is \(k!.withArticle), not a registered actor")
             }
         }
 
@@ -81,7 +81,8 @@ public enum Rules {
                 let k = try ledger.kind(of: id)
                 guard let k, kinds.contains(k) else {
                     let want = kinds.map(\.rawValue).joined(separator: " or ")
-                    throw reject(k == nil ? "data.\(field.name): no \(want) \(id)" : "data.\(field.name): \(id) is a \(k!.rawValue), not a \(want)")
+                    throw reject(k == nil ? "data.\(field.name): no \(want) \(id)"
+                                          : "data.\(field.name): \(id) is \(k!.withArticle), not \(kinds.map(\.withArticle).joined(separator: " or "))")
                 }
                 if id == input.stream {
                     throw reject("data.\(field.name): \(id) cannot refer to itself")
@@ -91,7 +92,7 @@ public enum Rules {
                 if Identifier.isEntityID(to) {
                     let k = try ledger.kind(of: to)
                     guard let k, EntityKind.linkable.contains(k) else {
-                        throw reject(k == nil ? "data.to: no entity \(to)" : "data.to: \(to) is a \(k!.rawValue); links go to plans, themes, goals, indicators, initiatives or scheme:value references")
+                        throw reject(k == nil ? "data.to: no entity \(to)" : "data.to: \(to) is \(k!.withArticle); links go to plans, themes, goals, indicators, initiatives or scheme:value references")
                     }
                     if to == input.stream { throw reject("data.to: an entity cannot link to itself") }
                 }

@@ -23,19 +23,32 @@ public struct StreamTimeline: Sendable {
         self.hasEvents = hasEvents || head != nil
     }
 
-    /// Adds the next event of the stream. `earlier` returns every earlier
-    /// event of the stream in position order; it is called only for a
-    /// backdated event or a retraction.
+    /// Adds the next event of the stream and tells what it changed.
+    /// `earlier` returns every earlier event of the stream in position order;
+    /// it is called only for a backdated event or a retraction.
     public mutating func add(_ e: Event, earlier: () throws -> [Event]) rethrows -> [Change] {
+        try add(e, earlier: earlier, changes: true)
+    }
+
+    /// Adds the next event without working out its changes (projections need only the head).
+    public mutating func advance(_ e: Event, earlier: () throws -> [Event]) rethrows {
+        _ = try add(e, earlier: earlier, changes: false)
+    }
+
+    private mutating func add(_ e: Event, earlier: () throws -> [Event], changes wanted: Bool) rethrows -> [Change] {
         defer { hasEvents = true }
         lastWasLate = false
         if e.type != .retracted, !hasEvents || (head.map { Fold.precedes($0.lastChange, e) } ?? false) {
             let before = head?.state
-            if let next = Fold.fold([e], from: head) { head = next }
-            return Change.between(before, head?.state)
+            if let next = Fold.fold(CollectionOfOne(e), from: head) { head = next }
+            return wanted ? Change.between(before, head?.state) : []
         }
         lastWasLate = true
         let prior = try earlier()
+        guard wanted else {
+            head = Fold.state(of: prior + [e])
+            return []
+        }
         let ordered = Fold.events(prior, at: .now)
         let changes: [Change]
         if e.type == .retracted {

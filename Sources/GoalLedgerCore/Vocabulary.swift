@@ -5,6 +5,9 @@ public enum EntityKind: String, Sendable, CaseIterable, Codable {
     /// Kinds that `Linked` / `Unlinked` apply to, and that a link may point at.
     public static let linkable: [EntityKind] = [.plan, .theme, .goal, .indicator, .initiative]
 
+    /// "a goal", "an actor": for messages.
+    public var withArticle: String { (self == .actor || self == .indicator || self == .initiative ? "an " : "a ") + rawValue }
+
     /// The status an entity starts with.
     public var defaultStatus: String { self == .plan ? "draft" : "active" }
 

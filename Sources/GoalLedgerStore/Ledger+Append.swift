@@ -37,6 +37,8 @@ final class AppendSession: LedgerView {
     var headPosition: Int64
     var headHash: String
     var lastRecorded: Recorded
+    /// The head when the transaction began: later positions are this command's own inputs.
+    let startPosition: Int64
     let insert: RawStatement
 
     init(_ db: Database, context: AppendContext) throws {
@@ -55,6 +57,7 @@ final class AppendSession: LedgerView {
             lastRecorded = Recorded(micros: Int64.min / 2)
         }
         s.reset()
+        startPosition = headPosition
         insert = try RawStatement(db, EventRows.insertSQL)
     }
 
@@ -88,7 +91,8 @@ final class AppendSession: LedgerView {
                 same = input.hasSameContent(as: stored)
             }
             guard same else {
-                throw LedgerError.rejected("id \(id) is already in the ledger (position \(stored.position)) with different content")
+                let where_ = stored.position > startPosition ? "earlier in this input" : "in the ledger (position \(stored.position))"
+                throw LedgerError.rejected("id \(id) is already \(where_) with different content")
             }
             return .skipped(stored)
         }

@@ -65,7 +65,7 @@ struct Projection {
             entry = StreamEntry(kind: kind, version: 0, plan: plan, created: e.position, timeline: StreamTimeline())
         }
         entry.version = e.version
-        _ = try entry.timeline.add(e, earlier: earlier)
+        try entry.timeline.advance(e, earlier: earlier)
         if let head = entry.head, e.version >= Snapshot.interval,
            e.version % Snapshot.interval == 0 || entry.timeline.lastWasLate {
             snapshots.append((e.stream, Snapshot(folded: head, headPosition: e.position, headRecorded: e.recorded)))
