@@ -8,17 +8,26 @@ public enum Fold {
     /// `Retracted` changes nothing here: which events count is decided by
     /// `events(_:at:)`.
     public static func apply(_ e: Event, to state: EntityState?) -> EntityState? {
+        var s = state
+        _ = apply(e, into: &s)
+        return s
+    }
+
+    /// Applies one event in place; returns false when the event was ignored
+    /// (a change event while the entity does not exist).
+    public static func apply(_ e: Event, into state: inout EntityState?) -> Bool {
         if let kind = e.type.creates {
-            if state != nil { return state }
+            if state != nil { return true }
             var f: [String: JSON] = [:]
             for (k, v) in Validation.ordered(e.data, by: e.type.fields) { f[k] = v }
             f["status"] = .string(kind.defaultStatus)
             if EntityKind.linkable.contains(kind) { f["links"] = .array([]) }
             if kind == .plan { f["milestones"] = .array([]) }
             if kind == .indicator { f["measurements"] = 0 }
-            return EntityState(kind: kind, fields: f)
+            state = EntityState(kind: kind, fields: f)
+            return true
         }
-        guard var s = state else { return nil }
+        guard var s = state.take() else { return false }
         switch e.type {
         case .actorRevised, .planRevised, .themeRevised, .goalRevised, .initiativeRevised, .indicatorRevised:
             for (k, v) in Validation.ordered(e.data, by: e.type.fields) { s[k] = v }
@@ -67,7 +76,8 @@ public enum Fold {
         default:
             break
         }
-        return s
+        state = s
+        return true
     }
 
     /// Order of events within a stream: by `effective`, ties by `position`.
@@ -106,14 +116,11 @@ public enum Fold {
     }
 
     /// Folds events already in fold order, starting from `start`.
-    public static func fold(_ ordered: some Sequence<Event>, from start: Folded? = nil) -> Folded? {
-        var state = start?.state
+    public static func fold(_ ordered: some Sequence<Event>, from start: consuming Folded? = nil) -> Folded? {
         var version = start?.version ?? 0
         var last = start?.lastChange
-        for e in ordered {
-            let next = apply(e, to: state)
-            guard let next else { continue }
-            state = next
+        var state = start.take()?.state
+        for e in ordered where apply(e, into: &state) {
             version += 1
             last = e
         }

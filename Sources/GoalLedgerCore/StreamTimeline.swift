@@ -30,6 +30,25 @@ public struct StreamTimeline: Sendable {
         try add(e, earlier: earlier, changes: true)
     }
 
+    /// Whether the event comes after everything folded so far (the cheap case).
+    public func inOrder(_ e: Event) -> Bool {
+        e.type != .retracted && (!hasEvents || (head.map { Fold.precedes($0.lastChange, e) } ?? false))
+    }
+
+    /// Adds the next event without working out its changes. For a late event
+    /// (backdated, or a retraction) `refold` gives the new head: the caller
+    /// may know a faster way than folding the whole stream (a snapshot).
+    public mutating func advance(_ e: Event, refold: () throws -> Folded?) rethrows {
+        defer { hasEvents = true }
+        if inOrder(e) {
+            lastWasLate = false
+            if let next = Fold.fold(CollectionOfOne(e), from: head.take()) { head = next }
+        } else {
+            lastWasLate = true
+            head = try refold()
+        }
+    }
+
     /// Adds the next event without working out its changes (projections need only the head).
     public mutating func advance(_ e: Event, earlier: () throws -> [Event]) rethrows {
         _ = try add(e, earlier: earlier, changes: false)
@@ -38,9 +57,9 @@ public struct StreamTimeline: Sendable {
     private mutating func add(_ e: Event, earlier: () throws -> [Event], changes wanted: Bool) rethrows -> [Change] {
         defer { hasEvents = true }
         lastWasLate = false
-        if e.type != .retracted, !hasEvents || (head.map { Fold.precedes($0.lastChange, e) } ?? false) {
-            let before = head?.state
-            if let next = Fold.fold(CollectionOfOne(e), from: head) { head = next }
+        if inOrder(e) {
+            let before = wanted ? head?.state : nil
+            if let next = Fold.fold(CollectionOfOne(e), from: head.take()) { head = next }
             return wanted ? Change.between(before, head?.state) : []
         }
         lastWasLate = true

@@ -126,6 +126,11 @@ public struct Effective: Sendable, Hashable, Comparable, CustomStringConvertible
     /// offset (normalised to UTC). Instants have one-second precision, so a
     /// non-zero fraction of a second is refused rather than silently cut.
     public init(parsing input: String) throws(InputError) {
+        if let key = Self.dateKey(input) {
+            self.text = input
+            self.key = key
+            return
+        }
         let sc = TimeScanner(input)
         if input.utf8.count == 10 {
             guard let (y, m, d) = sc.date() else {
@@ -152,6 +157,19 @@ public struct Effective: Sendable, Hashable, Comparable, CustomStringConvertible
     public init(stored: String) throws(InputError) {
         self = try Effective(parsing: stored)
         guard text == stored else { throw InputError("effective \"\(stored)\" is not in stored form (\(text))") }
+    }
+
+    /// Seconds since 1970 of a valid `YYYY-MM-DD`, read without allocating; nil for anything else.
+    static func dateKey(_ s: String) -> Int64? {
+        guard s.utf8.count == 10 else { return nil }
+        return s.utf8.withContiguousStorageIfAvailable { b -> Int64? in
+            func d(_ i: Int) -> Int? { let c = b[i] &- 48; return c < 10 ? Int(c) : nil }
+            guard b[4] == 0x2D, b[7] == 0x2D, let y0 = d(0), let y1 = d(1), let y2 = d(2), let y3 = d(3),
+                  let m0 = d(5), let m1 = d(6), let d0 = d(8), let d1 = d(9) else { return nil }
+            let y = y0 * 1000 + y1 * 100 + y2 * 10 + y3, m = m0 * 10 + m1, day = d0 * 10 + d1
+            guard Calendar.isValidDate(y, m, day) else { return nil }
+            return Calendar.days(y, m, day) * 86400
+        } ?? nil
     }
 
     static func formatInstant(_ secs: Int64) -> String? {

@@ -29,7 +29,9 @@ enum EventRows {
 
     /// Decodes the current row (selected with `columns`). A row the ledger
     /// could not have written is an integrity failure at its position.
-    static func read(_ s: RawStatement, parseData: Bool = true) throws -> Event {
+    /// `light` skips the columns a fold never looks at (actor, reason,
+    /// decision, recordedBy, prev, hash), for replay.
+    static func read(_ s: RawStatement, parseData: Bool = true, light: Bool = false) throws -> Event {
         let position = s.int(0)
         func bad(_ what: String) -> LedgerError { .integrity("position \(position): \(what)", position: position) }
         guard let type = EventType(rawValue: s.text(3)) else { throw bad("unknown type \(s.text(3))") }
@@ -41,6 +43,11 @@ enum EventRows {
             guard case .object(let o) = try JSONParser.parse(s.bytes(9)) else { throw bad("data is not an object") }
             data = o
         } catch let e as LedgerError { throw e } catch { throw bad("data is not valid JSON: \(error)") } }
+        if light {
+            return Event(position: position, version: s.int(1), stream: s.text(2), type: type, effective: effective,
+                         actor: "", reason: nil, decision: nil, id: s.text(8), data: data, dataJSON: dataJSON,
+                         recorded: s.text(10), recordedBy: "", prev: "", hash: "")
+        }
         return Event(position: position, version: s.int(1), stream: s.text(2), type: type, effective: effective,
                      actor: s.text(5), reason: s.optionalText(6), decision: s.optionalText(7), id: s.text(8),
                      data: data, dataJSON: dataJSON, recorded: s.text(10), recordedBy: s.text(11), prev: s.text(12),

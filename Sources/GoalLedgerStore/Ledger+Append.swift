@@ -140,7 +140,7 @@ final class AppendSession: LedgerView {
         }
         headPosition = position
         headHash = event.hash
-        try projection.apply(event) { try EventRows.stream(db, event.stream, before: event.position) }
+        try projection.apply(event, db)
         return .appended(event)
     }
 

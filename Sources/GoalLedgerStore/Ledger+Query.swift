@@ -319,13 +319,7 @@ extension Ledger {
         s.bind(1, id)
         s.bind(2, point.knownAt?.recordedBound ?? "~")
         s.bind(3, point.asOf?.effectiveKeyBound ?? Int64.max)
-        guard try s.step() else { s.reset(); return nil }
-        let headPosition = s.int(0), headRecorded = s.text(1), last = s.int(2), folded = Int(s.int(3)), stateJSON = s.text(4)
-        s.reset()
-        guard let lastChange = try EventRows.at(db, position: last),
-              let state = try? EntityState(kind: kind, canonicalJSON: stateJSON) else { return nil }
-        return Snapshot(folded: Folded(state: state, version: folded, lastChange: lastChange),
-                        headPosition: headPosition, headRecorded: headRecorded)
+        return try Projection.snapshot(from: s, db, kind: kind)
     }
 
     /// The themes, goals, initiatives and indicators of a plan, in creation order.

@@ -19,8 +19,8 @@ extension Ledger {
             defer { s.reset() }
             var n: Int64 = 0
             while try s.step() {
-                let e = try EventRows.read(s)
-                try projection.apply(e) { try EventRows.stream(db, e.stream, before: e.position) }
+                let e = try EventRows.read(s, light: true)
+                try projection.apply(e, db)
                 n += 1
                 if let progress, n % 20_000 == 0 { progress(n, total) }
             }

@@ -55,7 +55,7 @@ extension Ledger {
                     }
                     againstSeen = true
                 }
-                try projection.apply(e) { try EventRows.stream(db, e.stream, before: p) }
+                try projection.apply(e, db)
                 lastRecorded = e.recorded
                 prev = e.hash
                 expected += 1

@@ -37,6 +37,8 @@ struct Projection {
     /// Snapshots taken since the last flush: every `Snapshot.interval` events
     /// of a stream, and after a backdated event or retraction on a long stream.
     var snapshots: [(stream: String, snapshot: Snapshot)] = []
+    /// Every snapshot taken in this run, by stream, for refolding late events.
+    var taken: [String: [Snapshot]] = [:]
     /// Loads an entry from the table when it is not in memory (appends);
     /// nil for a replay, which starts from nothing.
     var load: ((String) throws -> StreamEntry?)?
@@ -48,9 +50,10 @@ struct Projection {
         return e
     }
 
-    /// Folds one new event into its stream's entry. `earlier` gives the
-    /// stream's events before this one, for a backdated event or a retraction.
-    mutating func apply(_ e: Event, earlier: () throws -> [Event]) throws {
+    /// Folds one new event into its stream's entry. A late event (backdated,
+    /// or a retraction) refolds the stream from the nearest snapshot before
+    /// its point, reading only the events after it.
+    mutating func apply(_ e: Event, _ db: Database) throws {
         var entry: StreamEntry
         if let existing = try self.entry(e.stream) {
             entry = existing
@@ -65,13 +68,76 @@ struct Projection {
             entry = StreamEntry(kind: kind, version: 0, plan: plan, created: e.position, timeline: StreamTimeline())
         }
         entry.version = e.version
-        try entry.timeline.advance(e, earlier: earlier)
+        try entry.timeline.advance(e) { try refold(e, kind: entry.kind, db) }
         if let head = entry.head, e.version >= Snapshot.interval,
            e.version % Snapshot.interval == 0 || entry.timeline.lastWasLate {
-            snapshots.append((e.stream, Snapshot(folded: head, headPosition: e.position, headRecorded: e.recorded)))
+            let snapshot = Snapshot(folded: head, headPosition: e.position, headRecorded: e.recorded)
+            snapshots.append((e.stream, snapshot))
+            taken[e.stream, default: []].append(snapshot)
         }
         entries[e.stream] = entry
         dirty.insert(e.stream)
+    }
+
+    /// The stream's current state with a late event added.
+    func refold(_ e: Event, kind: EntityKind, _ db: Database) throws -> Folded? {
+        // The point the snapshot must lie before: the event's own, or for a retraction the retracted event's.
+        var pivot = e
+        if e.type == .retracted {
+            guard let id = e.data["event"]?.stringValue, let target = try EventRows.byID(db, id) else {
+                return Fold.state(of: try EventRows.stream(db, e.stream, before: e.position) + [e])
+            }
+            pivot = target
+        }
+        let inMemory = (taken[e.stream] ?? []).last { Fold.precedes($0.folded.lastChange, pivot) }
+        let stored = load == nil ? nil : try Self.storedSnapshot(db, e.stream, kind: kind, before: pivot)
+        let best = [inMemory, stored].compactMap { $0 }.max { Fold.precedes($0.folded.lastChange, $1.folded.lastChange) }
+        if let best {
+            let candidates = try Self.tail(db, e.stream, after: best, before: e.position) + [e]
+            if case .some(let folded) = Fold.resume(best, with: candidates, at: .now) { return folded }
+        }
+        return Fold.state(of: try EventRows.stream(db, e.stream, before: e.position) + [e])
+    }
+
+    /// Events of a stream before a position that `Fold.resume` needs after a snapshot.
+    static func tail(_ db: Database, _ stream: String, after snapshot: Snapshot, before position: Int64) throws -> [Event] {
+        let s = try RawStatement(db, """
+            SELECT \(EventRows.columns) FROM events WHERE stream = ? AND position < ?
+            AND (effective >= ? OR position > ? OR type = 'Retracted') ORDER BY version
+            """)
+        s.bind(1, stream)
+        s.bind(2, position)
+        s.bind(3, snapshot.tailEffectiveFrom)
+        s.bind(4, snapshot.headPosition)
+        var out: [Event] = []
+        while try s.step() { out.append(try EventRows.read(s)) }
+        s.reset()
+        return out
+    }
+
+    /// The latest stored snapshot of a stream whose point lies before an event.
+    static func storedSnapshot(_ db: Database, _ stream: String, kind: EntityKind, before e: Event) throws -> Snapshot? {
+        let s = try RawStatement(db, """
+            SELECT head_position, head_recorded, last_position, folded, state FROM snapshots
+            WHERE stream = ? AND (effective_key < ? OR (effective_key = ? AND last_position < ?))
+            ORDER BY effective_key DESC, last_position DESC LIMIT 1
+            """)
+        s.bind(1, stream)
+        s.bind(2, e.effective.key)
+        s.bind(3, e.effective.key)
+        s.bind(4, e.position)
+        return try snapshot(from: s, db, kind: kind)
+    }
+
+    /// Reads a snapshot row (head_position, head_recorded, last_position, folded, state), then resets the statement.
+    static func snapshot(from s: RawStatement, _ db: Database, kind: EntityKind) throws -> Snapshot? {
+        guard try s.step() else { s.reset(); return nil }
+        let headPosition = s.int(0), headRecorded = s.text(1), last = s.int(2), folded = Int(s.int(3)), stateJSON = s.text(4)
+        s.reset()
+        guard let lastChange = try EventRows.at(db, position: last),
+              let state = try? EntityState(kind: kind, canonicalJSON: stateJSON) else { return nil }
+        return Snapshot(folded: Folded(state: state, version: folded, lastChange: lastChange),
+                        headPosition: headPosition, headRecorded: headRecorded)
     }
 
     static let snapshotColumns = "stream, head_position, head_recorded, effective_key, last_position, folded, state"
@@ -103,6 +169,9 @@ struct Projection {
         }
         snapshots.removeAll()
     }
+
+    /// After a flush the file holds the snapshots; a long replay keeps none in memory.
+    mutating func forgetTaken() { taken.removeAll() }
 
     static func bind(_ s: RawStatement, _ id: String, _ e: StreamEntry) {
         s.reset()
