@@ -130,6 +130,30 @@ public struct AuditFilter: Sendable {
         return changes.contains { $0.field == f || $0.field.hasPrefix(f + ".") }
     }
 
+    /// The event types whose changes can matter to this audit, or nil for all.
+    ///
+    /// A field's value depends only on the events that can set it, plus
+    /// creations and retractions; so when rows are limited by field (or by
+    /// types, which limit the fields they can change), a fold of just those
+    /// events reports the same changes for every row it lists.
+    var relevantTypes: [EventType]? {
+        var fields: Set<String>
+        if let f = field {
+            fields = [String(f.prefix { $0 != "." })]
+        } else if !types.isEmpty {
+            fields = []
+            for t in types {
+                guard let touched = t.touches else { return nil }
+                fields.formUnion(touched)
+            }
+        } else {
+            return nil
+        }
+        return EventType.allCases.filter { t in
+            t.creates != nil || t == .retracted || !(t.touches ?? []).isDisjoint(with: fields)
+        }
+    }
+
     /// Whether an event of this type could change the field at all.
     func typeCanTouchField(_ t: EventType) -> Bool {
         guard let f = field else { return true }
@@ -153,7 +177,7 @@ extension Ledger {
     public func tree(_ plan: String, at point: PointInTime = .now) throws -> TreeView {
         try read { db in
             guard let p = try Self.view(db, plan, at: point) else { throw Self.notFound(db, plan, point) }
-            guard p.kind == .plan else { throw LedgerError.rejected("\(plan) is a \(p.kind.rawValue), not a plan") }
+            guard p.kind == .plan else { throw LedgerError.notFound("no plan \(plan): it is \(p.kind.withArticle)") }
             var tree = TreeView(plan: p, themes: [], goals: [], indicators: [], initiatives: [])
             for (id, _) in try Self.members(db, of: plan) {
                 guard let v = try Self.view(db, id, at: point) else { continue }
@@ -240,7 +264,9 @@ extension Ledger {
     /// to `row`, so the whole ledger is never held in memory.
     public func audit(_ filter: AuditFilter, row: (HistoryRow) throws -> Void) throws {
         try read { db in
-            var sql = "SELECT \(EventRows.columns) FROM events WHERE recorded <= ?"
+            let relevant = filter.relevantTypes
+            let typeList = relevant.map { " AND type IN (" + $0.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")" } ?? ""
+            var sql = "SELECT \(EventRows.columns) FROM events WHERE recorded <= ?" + typeList
             if filter.stream != nil { sql += " AND stream >= ? AND stream < ?" }
             sql += " ORDER BY position"
             let s = try RawStatement(db, sql)
@@ -251,12 +277,21 @@ extension Ledger {
                 s.bind(2, base)
                 s.bind(3, base + "0")  // '0' sorts right after '/', '.', '-'
             }
+            let earlierSQL = "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND position < ?" + typeList + " ORDER BY version"
             var timelines: [String: StreamTimeline] = [:]
             while try s.step() {
                 let e = try EventRows.read(s)
                 guard filter.matchesStream(e.stream) else { continue }
                 var t = timelines[e.stream] ?? StreamTimeline()
-                let changes = try t.add(e) { try EventRows.stream(db, e.stream, before: e.position) }
+                let changes = try t.add(e) {
+                    let q = try RawStatement(db, earlierSQL)
+                    q.bind(1, e.stream)
+                    q.bind(2, e.position)
+                    var out: [Event] = []
+                    while try q.step() { out.append(try EventRows.read(q)) }
+                    q.reset()
+                    return out
+                }
                 timelines[e.stream] = t
                 guard filter.matches(e), filter.typeCanTouchField(e.type), filter.matches(changes) else { continue }
                 try row(HistoryRow(event: e, changes: changes))

@@ -105,6 +105,23 @@ struct SeededRandom: RandomNumberGenerator {
         }
         #expect(compared == 180)
 
+        // audit folds only the events that can change the field it filters on:
+        // its rows and changes equal those of history, which folds everything.
+        for field in ["target", "target.value", "status", "links", "latest"] {
+            var f = AuditFilter()
+            f.field = field
+            var audited: [String] = []
+            try ledger.audit(f) { audited.append("\($0.event.position) \($0.changes)") }
+            var expected: [(Int64, String)] = []
+            for stream in ["kb", "p"] + Self.streams {
+                for r in try ledger.history(stream) where r.changes.contains(where: { $0.field == field || $0.field.hasPrefix(field + ".") }) {
+                    expected.append((r.event.position, "\(r.event.position) \(r.changes)"))
+                }
+            }
+            #expect(audited == expected.sorted { $0.0 < $1.0 }.map(\.1), "seed \(seed) field \(field)")
+            #expect(!audited.isEmpty)
+        }
+
         // The projection after replay equals the plain fold now.
         try ledger.replay()
         for stream in Self.streams {
