@@ -76,9 +76,12 @@ extension GoalLedgerCommand {
                 let views = try ledger.open(.read).list(kind: kind.flatMap(EntityKind.init(rawValue:)), at: time.point)
                 if output.json { printJSON(.array(views.map(\.json))); return }
                 let idWidth = min(44, views.map(\.id.count).max() ?? 2)
+                // With --kind every row has the same kind: leave that column out and give the title the room.
+                let kindColumn = kind == nil
                 for v in views {
                     let status = TextRender.padRight(v.state.status ?? "", 10)
-                    let left = TextRender.padRight(TextRender.clip(v.id, idWidth), idWidth) + "  " + TextRender.padRight(v.kind.rawValue, 10) + " " + status + " "
+                    let left = TextRender.padRight(TextRender.clip(v.id, idWidth), idWidth) + "  "
+                        + (kindColumn ? TextRender.padRight(v.kind.rawValue, 10) + " " : "") + status + " "
                     Out.print(left + TextRender.clip(v.state.title ?? "", max(10, TextRender.width - left.count)))
                 }
             }

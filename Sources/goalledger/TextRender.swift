@@ -113,7 +113,8 @@ enum TextRender {
         let p = t.plan
         let planID = p.id
         var status = p.state.status ?? ""
-        if let on = p.state["adoptedOn"]?.stringValue { status += " \(on)" }
+        if let by = p.state["supersededBy"]?.stringValue { status += " by \(by)" }
+        if let on = p.state["adoptedOn"]?.stringValue { status += status == "adopted" ? " \(on)" : ", adopted \(on)" }
         var out = ["\(planID) (\(value(p.state["kind"])), \(status), \(when(p.point)))"]
         out += wrap(p.state.title ?? "", indent: 2, first: 2).enumerated().map { $0.offset == 0 ? "  " + $0.element : $0.element }
         let goalsByTheme = Dictionary(grouping: t.goals, by: { $0.state["theme"]?.stringValue ?? "" })
