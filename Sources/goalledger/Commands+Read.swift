@@ -136,19 +136,7 @@ extension GoalLedgerCommand {
             try runCommand {
                 let d = try ledger.open(.read).diff(id, from: TimePoint(parsing: from), to: TimePoint(parsing: to),
                                                     knownAt: knownAt.map { t throws(InputError) in try TimePoint(parsing: t) })
-                if output.json { printJSON(d.json); return }
-                Out.print("\(d.id)  \(d.from) → \(d.to)")
-                if d.changes.isEmpty { Out.print("  (no changes)") }
-                for c in d.changes { Out.print("  " + TextRender.clip(TextRender.changeLine(c), TextRender.width - 2)) }
-                if let entities = d.entities {
-                    Out.print("entities:" + (entities.isEmpty ? " (no changes)" : ""))
-                    for e in entities {
-                        Out.print("  \(TextRender.padRight(e.change, 8)) \(e.id)")
-                        if e.change == "changed" {
-                            for c in e.changes { Out.print("      " + TextRender.clip(TextRender.changeLine(c), TextRender.width - 6)) }
-                        }
-                    }
-                }
+                if output.json { printJSON(d.json) } else { TextRender.diff(d).forEach(Out.print) }
             }
         }
     }

@@ -25,6 +25,7 @@ extension GoalLedgerCommand {
         static let vision = "ballerup/vision-2029"
         static let policy = "ballerup/erhverv-2021"
         static let goal = "ballerup/erhverv-2021/mal-3"
+        static let earlierGoal = "ballerup/erhverv-2017/mal-3"
 
         func run() throws {
             try runCommand {
@@ -37,20 +38,24 @@ extension GoalLedgerCommand {
                     let (a, s) = try importFile(f, into: l, context: context)
                     Out.print("  \(f): \(a) appended, \(s) skipped")
                 }
-                let mid2016 = PointInTime(asOf: try TimePoint(parsing: "2016-06"))
+                let mid2016 = try TimePoint(parsing: "2016-06"), after = try TimePoint(parsing: "2017")
                 step(1, "Ballerup's Vision 2029 as of mid-2016: still a draft, with its process so far",
                      "goalledger show \(Self.vision) --as-of 2016-06")
-                TextRender.show(try l.show(Self.vision, at: mid2016)).forEach(Out.print)
-                step(2, "The same vision as of 2017: adopted by the council", "goalledger show \(Self.vision) --as-of 2017")
-                TextRender.show(try l.show(Self.vision, at: PointInTime(asOf: try TimePoint(parsing: "2017")))).forEach(Out.print)
-                step(3, "The business and growth policy: goals, targets, tracks and initiatives", "goalledger tree \(Self.policy)")
+                TextRender.show(try l.show(Self.vision, at: PointInTime(asOf: mid2016))).forEach(Out.print)
+                step(2, "What changed by 2017: the council adopted it, with its five themes",
+                     "goalledger diff \(Self.vision) --from 2016-06 --to 2017")
+                TextRender.diff(try l.diff(Self.vision, from: mid2016, to: after)).forEach(Out.print)
+                step(3, "The business and growth policy of 2021: themes, tracks, initiatives, goals and targets",
+                     "goalledger tree \(Self.policy)")
                 TextRender.tree(try l.tree(Self.policy)).forEach(Out.print)
-                step(4, "The history of one target: who set it, when, on whose authority", "goalledger history \(Self.goal)")
-                for r in try l.history(Self.goal) { TextRender.history(r, withStream: false).forEach(Out.print) }
-                step(5, "Every target change in Ballerup, across all plans", "goalledger audit --field target --stream ballerup")
+                step(4, "One target's history: the 2017 policy's 25 % goal for vocational education, missed",
+                     "goalledger history \(Self.earlierGoal)")
+                for r in try l.history(Self.earlierGoal) { TextRender.history(r, withStream: false).forEach(Out.print) }
+                step(5, "Its successor: who set the 30 % target, when, and on whose authority",
+                     "goalledger audit --field target --stream \(Self.goal)")
                 var f = AuditFilter()
                 f.field = "target"
-                f.stream = "ballerup"
+                f.stream = Self.goal
                 var n = 0
                 try l.audit(f) { r in
                     TextRender.history(r, withStream: true).forEach(Out.print)

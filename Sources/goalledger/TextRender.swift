@@ -103,10 +103,12 @@ enum TextRender {
         id.hasPrefix(plan + "/") ? String(id.dropFirst(plan.count + 1)) : id
     }
 
+    /// `Mål 3: 30 pct. …`, `1. [Infrastruktur] I Ballerup …`: label, tag and title as a plan document writes them.
     static func headline(_ v: EntityView) -> String {
-        let label = v.state["label"]?.stringValue
-        let title = v.state.title ?? ""
-        return label.map { "\($0): \(title)" } ?? title
+        var title = v.state.title ?? ""
+        if let tag = v.state["tag"]?.stringValue { title = "[\(tag)] " + title }
+        guard let label = v.state["label"]?.stringValue else { return title }
+        return label.hasSuffix(".") || label.hasSuffix(":") ? "\(label) \(title)" : "\(label): \(title)"
     }
 
     static func tree(_ t: TreeView) -> [String] {
@@ -125,12 +127,16 @@ enum TextRender {
             let indent = String(repeating: "  ", count: depth)
             var status = v.state.status ?? ""
             status = status == "active" ? "" : " [\(status)]"
-            let head = "\(indent)\(tag) \(short(v.id, under: planID))\(status)"
-            out.append(head)
-            out += wrap(headline(v), indent: indent.count + 4, first: indent.count + 4).enumerated().map {
-                $0.offset == 0 ? indent + "    " + $0.element : $0.element
+            // One entry: its id, then its headline on the same line, wrapped under it.
+            let head = "\(indent)\(tag) \(short(v.id, under: planID))\(status)  "
+            out += wrap(headline(v), indent: indent.count + 4, first: head.count).enumerated().map {
+                $0.offset == 0 ? head + $0.element : $0.element
             }
-            if let extra { out.append(indent + "    " + clip(extra, width - indent.count - 4)) }
+            if let extra {
+                out += wrap(extra, indent: indent.count + 6, first: indent.count + 4).enumerated().map {
+                    $0.offset == 0 ? indent + "    " + $0.element : $0.element
+                }
+            }
         }
         func goal(_ g: EntityView, _ depth: Int) {
             line(depth, "goal", g, extra: target(g.state["target"]).map { "target " + $0 })
@@ -144,18 +150,51 @@ enum TextRender {
         for th in t.themes {
             line(1, "theme", th)
             for g in goalsByTheme[th.id] ?? [] { goal(g, 2) }
-            for i in initiativesByTheme[th.id] ?? [] { line(2, "initiative", i, extra: i.state["tag"].map { "tag " + value($0) }) }
+            for i in initiativesByTheme[th.id] ?? [] { line(2, "initiative", i) }
         }
         let themeIDs = Set(t.themes.map(\.id))
         for g in t.goals where !themeIDs.contains(g.state["theme"]?.stringValue ?? "") { goal(g, 1) }
         for i in t.initiatives where !themeIDs.contains(i.state["theme"]?.stringValue ?? "") {
-            line(1, "initiative", i, extra: i.state["tag"].map { "tag " + value($0) })
+            line(1, "initiative", i)
+        }
+        return out
+    }
+
+    static func diff(_ d: DiffView) -> [String] {
+        var out = ["\(d.id)  \(d.from) → \(d.to)"]
+        if d.changes.isEmpty { out.append("  (no changes)") }
+        for c in d.changes { out.append("  " + clip(changeLine(c), width - 2)) }
+        if let entities = d.entities {
+            out.append("entities:" + (entities.isEmpty ? " (no changes)" : ""))
+            for e in entities {
+                out.append("  \(padRight(e.change, 8)) \(e.id)")
+                if e.change == "changed" {
+                    for c in e.changes { out.append("      " + clip(changeLine(c), width - 6)) }
+                }
+            }
         }
         return out
     }
 
     static func changeLine(_ c: Change) -> String {
-        "\(c.field): \(c.before.map { clip(value($0), 30) } ?? "∅") → \(c.after.map { clip(value($0), 30) } ?? "∅")"
+        // Lists (milestones, links) say what was added and removed, not two clipped JSON arrays.
+        if c.before?.arrayValue != nil || c.after?.arrayValue != nil {
+            let before = c.before?.arrayValue ?? [], after = c.after?.arrayValue ?? []
+            let added = after.filter { !before.contains($0) }, removed = before.filter { !after.contains($0) }
+            var parts: [String] = []
+            if !added.isEmpty { parts.append("+\(added.count): " + added.map(item).joined(separator: "; ")) }
+            if !removed.isEmpty { parts.append("−\(removed.count): " + removed.map(item).joined(separator: "; ")) }
+            if !parts.isEmpty { return "\(c.field): " + parts.joined(separator: " ") }
+        }
+        return "\(c.field): \(c.before.map { clip(value($0), 30) } ?? "∅") → \(c.after.map { clip(value($0), 30) } ?? "∅")"
+    }
+
+    /// One element of a list in a state: a link by its target, a milestone by its date and title.
+    static func item(_ v: JSON) -> String {
+        guard let o = v.objectValue else { return value(v) }
+        if let to = o["to"]?.stringValue { return "→ " + to }
+        if let date = o["date"]?.stringValue, let title = o["title"]?.stringValue { return "\(date) \(title)" }
+        return value(v)
     }
 
     static func history(_ r: HistoryRow, withStream: Bool) -> [String] {

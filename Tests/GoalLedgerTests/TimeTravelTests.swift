@@ -98,7 +98,7 @@ import Testing
         #expect(((goal2022["state"] as? [String: Any])?["target"] as? [String: Any])?["value"] as? Double == 30)
         // Text output nests goals under their theme, with targets.
         let text = try cli.run(["tree", "ballerup/erhverv-2017", "--as-of", "2018"]).stdout
-        #expect(text.contains("  theme spor-2\n      Spor 2: Arbejdskraft og arbejdsmarked\n    goal mal-3\n"))
+        #expect(text.contains("  theme spor-2  Spor 2: Arbejdskraft og arbejdsmarked\n    goal mal-3  Mål 3: 30 pct. af eleverne i folkeskolen vælger en\n"))
         #expect(text.contains("target ≥ 25 % by 2021-12-31"))
         #expect(text.split(separator: "\n").allSatisfy { $0.count <= 80 })
     }
