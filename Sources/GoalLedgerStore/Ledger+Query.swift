@@ -368,7 +368,7 @@ extension Ledger {
         guard exists else { return .notFound("no entity \(id)") }
         var when: [String] = []
         if let a = point.asOf { when.append("as of \(a.input)") }
-        if let k = point.knownAt { when.append("known at \(k.input)") }
-        return .notFound("\(id) does not exist \(when.isEmpty ? "now (its creation was retracted)" : when.joined(separator: ", "))")
+        if let k = point.knownAt { when.append("as known at \(k.input)") }
+        return .notFound("\(id) does not exist \(when.isEmpty ? "now (its creation was retracted)" : when.joined(separator: " "))")
     }
 }

@@ -39,19 +39,19 @@ extension GoalLedgerCommand {
                     Out.print("  \(f): \(a) appended, \(s) skipped")
                 }
                 let mid2016 = try TimePoint(parsing: "2016-06"), after = try TimePoint(parsing: "2017")
-                step(1, "Ballerup's Vision 2029 as of mid-2016: still a draft, with its process so far",
+                step(1, "Ballerup's Vision 2029 in mid-2016: a draft, and its process so far",
                      "goalledger show \(Self.vision) --as-of 2016-06")
                 TextRender.show(try l.show(Self.vision, at: PointInTime(asOf: mid2016))).forEach(Out.print)
                 step(2, "What changed by 2017: the council adopted it, with its five themes",
                      "goalledger diff \(Self.vision) --from 2016-06 --to 2017")
                 TextRender.diff(try l.diff(Self.vision, from: mid2016, to: after)).forEach(Out.print)
-                step(3, "The business and growth policy of 2021: themes, tracks, initiatives, goals and targets",
+                step(3, "The 2021 business policy: themes, tracks, initiatives, goals, targets",
                      "goalledger tree \(Self.policy)")
                 TextRender.tree(try l.tree(Self.policy)).forEach(Out.print)
-                step(4, "One target's history: the 2017 policy's 25 % goal for vocational education, missed",
+                step(4, "One target's history: 2017's goal of 25 % in vocational education, missed",
                      "goalledger history \(Self.earlierGoal)")
                 for r in try l.history(Self.earlierGoal) { TextRender.history(r, withStream: false).forEach(Out.print) }
-                step(5, "Its successor: who set the 30 % target, when, and on whose authority",
+                step(5, "Its successor: who set the 30 % target, when, on whose authority",
                      "goalledger audit --field target --stream \(Self.goal)")
                 var f = AuditFilter()
                 f.field = "target"
@@ -67,7 +67,7 @@ extension GoalLedgerCommand {
                 Out.print("ok: \(report.events) events in \(report.streams) streams; chain, guard and projections intact")
                 if let h = report.head { Out.print("head \(h.position) \(h.hash)") }
                 Out.print("")
-                Out.print("Next: goalledger --help, docs/GUIDE.md, and the README's \"Questions you can ask\".")
+                Out.print("Next: goalledger --help, docs/GUIDE.md, the README's \"Questions you can ask\".")
             }
         }
 

@@ -93,7 +93,8 @@ enum TextRender {
         }
         let e = v.folded.lastChange
         out.append("version \(v.folded.version) · last change #\(e.position) \(e.type.rawValue), effective \(e.effective.text)")
-        out.append("  by \(e.actor), recorded \(e.recorded) by \(e.recordedBy)")
+        let who = "  by \(e.actor), recorded \(e.recorded) by \(e.recordedBy)"
+        out += who.count <= width ? [who] : ["  by \(e.actor)", "  recorded \(e.recorded) by \(e.recordedBy)"]
         if let r = e.reason { out += wrap("reason: " + r, indent: 10, first: 2).enumerated().map { $0.offset == 0 ? "  " + $0.element : $0.element } }
         if let d = e.decision { out.append("  decision: " + clip(d, width - 12)) }
         return out

@@ -263,3 +263,30 @@ import Testing
         }
     }
 }
+
+/// Issue 4: `goalledger demo`, the README's first command, imports events/ and
+/// tours it; running it again appends nothing and tours the same ledger.
+@Suite struct DemoTests {
+    @Test func demoImportsTheSeedsToursThemAndIsIdempotent() throws {
+        let cli = try CLI()
+        let events = SeedLedger.root.appendingPathComponent("events").path
+        let first = try cli.run(["demo", "--events", events])
+        #expect(first.code == 0, "\(first.stderr)")
+        for step in 1...6 { #expect(first.stdout.contains("\n── \(step). "), "step \(step) missing") }
+        #expect(first.stdout.contains("$ goalledger show ballerup/vision-2029 --as-of 2016-06\nballerup/vision-2029  (plan, as of 2016-06)\n"))
+        #expect(first.stdout.contains("  status       draft\n"))
+        #expect(first.stdout.contains("  status: draft → adopted\n"))
+        #expect(first.stdout.contains("  goal mal-3  Mål 3: 30 pct. af eleverne i folkeskolen vælger en\n"))
+        #expect(first.stdout.contains("    status: active → missed\n"))
+        #expect(first.stdout.contains("    target.value: ∅ → 30\n"))
+        let head = try cli.run(["head"]).stdout
+        #expect(first.stdout.contains("head " + head))
+        // Fits an 80-column terminal, but for the lines that name this test's long temporary paths.
+        let tour = first.stdout.split(separator: "\n").filter { !$0.hasPrefix("Importing") && !$0.contains(".ndjson: ") }
+        #expect(tour.allSatisfy { $0.count <= 80 }, "\(tour.filter { $0.count > 80 })")
+        let second = try cli.run(["demo", "--events", events])
+        #expect(second.code == 0, "\(second.stderr)")
+        #expect(second.stdout.split(separator: "\n").filter { $0.contains(".ndjson: ") }.allSatisfy { $0.contains(": 0 appended, ") })
+        #expect(try cli.run(["head"]).stdout == head)
+    }
+}
