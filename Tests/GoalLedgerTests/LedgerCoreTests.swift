@@ -173,7 +173,7 @@ import Testing
         let root = try cli.run(["--help"])
         #expect(root.code == 0)
         #expect(root.stdout.contains("goalledger demo"))
-        for cmd in ["append", "import", "export", "show", "tree", "list", "history", "diff", "audit", "replay", "verify", "head"] {
+        for cmd in ["append", "import", "export", "show", "tree", "list", "history", "diff", "audit", "replay", "verify", "head", "demo"] {
             let r = try cli.run([cmd, "--help"])
             #expect(r.code == 0)
             #expect(r.stdout.contains("goalledger \(cmd)"), "\(cmd) --help has no example")
