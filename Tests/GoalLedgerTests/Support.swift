@@ -42,9 +42,8 @@ struct CLI {
         return p
     }
 
-    /// Runs `goalledger ARGS --db <this ledger>` unless args already name --db.
-    @discardableResult
-    func run(_ args: [String], stdin: Data? = nil, db: String? = nil, extraEnv: [String: String] = [:]) throws -> Result {
+    /// `goalledger ARGS --db <this ledger>` (unless args already name --db), ready to start.
+    func process(_ args: [String], db: String? = nil, extraEnv: [String: String] = [:]) -> Process {
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = args.contains("--db") || args.first == "--help" || args.contains("--help") ? args : args + ["--db", db ?? self.db]
@@ -53,6 +52,13 @@ struct CLI {
         for (k, v) in extraEnv { e[k] = v }
         p.environment = e
         p.currentDirectoryURL = dir
+        return p
+    }
+
+    /// Runs `goalledger ARGS --db <this ledger>` unless args already name --db.
+    @discardableResult
+    func run(_ args: [String], stdin: Data? = nil, db: String? = nil, extraEnv: [String: String] = [:]) throws -> Result {
+        let p = process(args, db: db, extraEnv: extraEnv)
         let out = Pipe()
         let errPath = dir.appendingPathComponent("stderr-\(UUID().uuidString)").path
         FileManager.default.createFile(atPath: errPath, contents: nil)
