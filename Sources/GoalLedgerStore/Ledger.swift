@@ -20,8 +20,9 @@ public final class Ledger: @unchecked Sendable {
     public let mode: Mode
     let queue: DatabaseQueue
 
-    /// How long a writer waits for another process's transaction before giving up.
-    public static let busyTimeoutSeconds: Double = 60
+    /// How long a writer waits for another process's transaction before giving
+    /// up: 60 s, or `GOALLEDGER_BUSY_TIMEOUT` seconds (for tests of the limit).
+    public static let busyTimeoutSeconds: Double = getenv("GOALLEDGER_BUSY_TIMEOUT").flatMap { Double(String(cString: $0)) } ?? 60
 
     /// Opens a ledger. Writes create the file; reads of a missing file fail
     /// with `notFound`, and open it read-only so they never change it.
@@ -51,7 +52,12 @@ public final class Ledger: @unchecked Sendable {
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
             if mode == .write {
-                try Schema.migrator.migrate(queue)
+                do { try Schema.migrator.migrate(queue) } catch let e as DatabaseError {
+                    // GRDB reads which migrations are applied before it takes the write
+                    // lock, so processes creating the same new file at once may all try
+                    // to migrate it: the first one's schema stands, the others roll back.
+                    guard try queue.read({ try Schema.migrator.hasCompletedMigrations($0) }) else { throw e }
+                }
             } else {
                 let ok = try queue.read { db in try db.tableExists("events") && db.tableExists("entities") }
                 guard ok else { throw LedgerError.failure("\(path) is not a GoalLedger file (no events table)") }
