@@ -102,6 +102,9 @@ public struct JSONParser: ~Copyable {
         try enter()
         i += 1
         var obj = JSONObject()
+        // Past a few members, duplicates are found by hashing: a line of 100,000
+        // members must not take minutes to reject.
+        var names: Set<String>? = nil
         skipWhitespace()
         if i < bytes.count && bytes[i] == UInt8(ascii: "}") {
             i += 1; depth -= 1
@@ -113,7 +116,8 @@ public struct JSONParser: ~Copyable {
             guard bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes") }
             let keyStart = i
             let key = try string()
-            for m in obj.members where m.key == key {
+            if obj.count >= 16 && names == nil { names = Set(obj.keys) }
+            if names == nil ? obj.members.contains(where: { $0.key == key }) : !names!.insert(key).inserted {
                 i = keyStart
                 throw fail("duplicate member \"\(key)\"")
             }

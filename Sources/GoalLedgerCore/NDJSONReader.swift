@@ -49,7 +49,7 @@ public struct NDJSONReader: ~Copyable {
             }
             if end == nil && !eof {
                 if buffer.count - start > Self.maxLineBytes {
-                    throw InputError("line \(lineNumber + 1): longer than \(Self.maxLineBytes) bytes")
+                    throw LineError(line: lineNumber + 1, message: "longer than \(Self.maxLineBytes) bytes")
                 }
                 try fill()
                 continue

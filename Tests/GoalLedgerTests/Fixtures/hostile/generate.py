@@ -358,6 +358,18 @@ add("unlink-not-linked", [P_THEME, P_LINK, j(ev(GOAL, "Unlinked", "2022-01-01", 
 add("link-bad-target", [P_THEME, j(ev(GOAL, "Linked", "2022-01-01", KB, {"to": "Mål 11 i FN"}))], 2,
     "Linked to something that is neither an entity id nor scheme:value")
 
+# ---------- found by fuzzing (fuzz/run.sh) ----------
+# The fuzzer slowed to a crawl on wide objects: duplicate member names were found
+# by comparing each name with every earlier one, so a line of 40,000 members took
+# 50 s to reject. These keep the hashed check honest past its threshold.
+WIDE = ",".join('"k%d":0' % i for i in range(5000))
+add("wide-object-duplicate", [P_THEME, "{" + WIDE + ',"k17":1}'], 2,
+    "object of 5,001 members whose last name repeats the 18th (found by fuzzing: a quadratic duplicate check)")
+add("wide-data-duplicate", [P_THEME, P_GOAL, VALID_G5.replace('"label":"Mål 5"}', '"label":"Mål 5",' + WIDE.replace("k", "x") + ',"x4999":1}')], 3,
+    "data object of 5,005 members whose last name repeats the one before it")
+add("deep-nesting", [P_THEME, VALID_G5.replace('"title":"Flere grønne virksomheder"', '"title":' + "[" * 40 + "]" * 40)], 2,
+    "title nested 40 arrays deep (the parser stops at 32 levels, never the stack)")
+
 # write
 import glob
 for f in glob.glob(os.path.join(OUT, "[0-9][0-9]*-*.ndjson")):
