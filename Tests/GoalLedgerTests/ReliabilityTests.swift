@@ -52,23 +52,27 @@ import Testing
         #expect(Self.state(cli)[1] == nil, "reads put content into the -wal")
     }
 
-    /// With committed events still only in the -wal (another connection kept
-    /// it from being checkpointed) and a writer holding the write lock, every
-    /// read succeeds at once and neither file changes. A read that opened for
-    /// writing would wait on the lock, then fail as busy.
-    @Test func readsNeitherWaitForAWriterNorCheckpointItsWal() throws {
+    /// Committed events still only in the -wal, and no connection open: a
+    /// command that opened the file for writing would checkpoint them into the
+    /// main file and remove the -wal when it closed, even without writing. Then,
+    /// with a writer holding the write lock, every read still succeeds at once.
+    @Test func readsNeitherCheckpointTheWalNorWaitForAWriter() throws {
         let cli = try TamperingTests.tenEventLedger()
-        // An open connection keeps the next writer from checkpointing and removing the -wal.
-        let holder = try DatabaseQueue(path: cli.db)
+        // A read-only connection keeps the appending process from checkpointing
+        // when it closes, and cannot checkpoint itself.
+        var config = Configuration()
+        config.readonly = true
+        let holder = try DatabaseQueue(path: cli.db, configuration: config)
         try holder.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") }
-        defer { try? holder.close() }
         let r = try cli.run(["append", "--stream", Self.goal, "--type", "StatusChanged", "--effective", "2023-01-01",
                              "--actor", "ballerup/kb", "--data", #"{"status":"missed"}"#])
         #expect(r.code == 0, "\(r.stderr)")
+        try holder.close()
         let wal = try #require(try FileManager.default.attributesOfItem(atPath: cli.db + "-wal")[.size] as? Int)
         #expect(wal > 0, "the append should still be in the -wal")
         let digest = try cli.run(["head"]).stdout.trimmingCharacters(in: .newlines).replacingOccurrences(of: " ", with: ":")
         #expect(digest.hasPrefix("11:"))
+        try Self.runAll(cli, digest: digest, pass: "wal")
 
         let lock = try WriteLockHolder(cli.db)
         defer { lock.release() }
