@@ -42,6 +42,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
+        // The synthetic national ledger and the performance benchmark (bench/run.sh, docs/PERFORMANCE.md).
+        .executableTarget(
+            name: "goalledger-bench",
+            dependencies: [
+                "GoalLedgerCore", "GoalLedgerStore",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GoalLedgerCoreTests",
             dependencies: ["GoalLedgerCore"],
@@ -50,7 +58,7 @@ let package = Package(
         .testTarget(
             name: "GoalLedgerTests",
             dependencies: [
-                "GoalLedgerCore", "GoalLedgerStore", "goalledger",
+                "GoalLedgerCore", "GoalLedgerStore", "goalledger", "goalledger-bench",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
