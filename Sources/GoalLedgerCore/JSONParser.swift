@@ -163,11 +163,14 @@ public struct JSONParser: ~Copyable {
         i += 1  // opening quote
         let start = i
         // Fast path: no escapes.
+        var ascii = true
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<i])
                 i += 1
+                // ASCII needs no validation; anything else is checked strictly.
+                if ascii { return String(decoding: slice, as: UTF8.self) }
                 guard let s = String(validating: slice, as: UTF8.self) else {
                     i = start
                     throw fail("invalid UTF-8 in a string")
@@ -176,6 +179,7 @@ public struct JSONParser: ~Copyable {
             }
             if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw fail(b == 0 ? "NUL byte in a string" : "unescaped control character in a string") }
+            if b >= 0x80 { ascii = false }
             i += 1
         }
         // Slow path: unescape into a byte buffer.

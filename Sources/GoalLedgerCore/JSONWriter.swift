@@ -35,7 +35,13 @@ public struct JSONWriter {
         switch value {
         case .object(let o):
             bytes.append(UInt8(ascii: "{"))
-            let sorted = o.members.sorted { Self.utf16Less($0.key, $1.key) }
+            // Stored data and states are already in canonical order: check before sorting.
+            var inOrder = true
+            for k in o.members.indices.dropFirst() where !Self.utf16Less(o.members[k - 1].key, o.members[k].key) {
+                inOrder = false
+                break
+            }
+            let sorted = inOrder ? o.members : o.members.sorted { Self.utf16Less($0.key, $1.key) }
             for (n, m) in sorted.enumerated() {
                 if n > 0 { bytes.append(UInt8(ascii: ",")) }
                 writeString(m.key)
@@ -90,7 +96,20 @@ public struct JSONWriter {
 
     /// RFC 8785 §3.2.2.3: member names sort by their UTF-16 code units.
     public static func utf16Less(_ a: String, _ b: String) -> Bool {
-        a.utf16.lexicographicallyPrecedes(b.utf16)
+        // UTF-8 byte order is code point order, which is UTF-16 order unless the
+        // first difference involves a character above U+DFFF: settle ASCII differences here.
+        var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
+        while true {
+            switch (x.next(), y.next()) {
+            case (nil, nil): return false
+            case (nil, _): return true
+            case (_, nil): return false
+            case let (p?, q?):
+                if p == q { continue }
+                if p < 0x80 && q < 0x80 { return p < q }
+                return a.utf16.lexicographicallyPrecedes(b.utf16)
+            }
+        }
     }
 
     // MARK: Pieces, for writers that assemble objects themselves

@@ -23,10 +23,6 @@ public struct Snapshot: Sendable, Equatable {
     /// How often a stream is snapshotted: every this many events of the stream.
     public static let interval: Int64 = 100
 
-    /// The earliest `effective` text an event after the snapshot's point can
-    /// have (the day of its last event): the store loads events from there on.
-    public var tailEffectiveFrom: String { String(folded.lastChange.effective.text.prefix(10)) }
-
     /// Whether the snapshot may answer a query at `point` at all (before looking at later events).
     public func admits(_ point: PointInTime) -> Bool {
         if let k = point.knownAt, headRecorded > k.recordedBound { return false }
@@ -39,9 +35,14 @@ extension Fold {
     /// Continues a snapshot to a point in time.
     ///
     /// `candidates` must hold every event of the stream known at
-    /// `point.knownAt` that is a `Retracted`, or lies after
-    /// `snapshot.headPosition`, or takes effect on or after
-    /// `snapshot.tailEffectiveFrom`. Returns `.none` when the snapshot cannot
+    /// `point.knownAt` that lies after `snapshot.headPosition` and takes
+    /// effect by `point.asOf`, every retraction among them whatever its
+    /// effective, and each retracted event that lies after the head. Other
+    /// events may be given and change nothing: an earlier one that is not
+    /// retracted comes before the snapshot's last event in fold order (and a
+    /// later retraction of one makes the snapshot unusable either way); a later
+    /// one in effect after `asOf` neither counts nor slots in before the
+    /// snapshot's point. Returns `.none` when the snapshot cannot
     /// answer (a later event slots in before its point or retracts one of its
     /// events); `.some(folded)` otherwise, equal to `state(of:at:)`.
     public static func resume(_ snapshot: Snapshot, with candidates: [Event], at point: PointInTime) -> Folded?? {

@@ -159,6 +159,25 @@ public struct Effective: Sendable, Hashable, Comparable, CustomStringConvertible
         guard text == stored else { throw InputError("effective \"\(stored)\" is not in stored form (\(text))") }
     }
 
+    /// Reads a stored value from UTF-8 bytes (a stored `effective` column). A
+    /// date, the common case, is read without making more than its small string.
+    public init(storedUTF8 b: UnsafeBufferPointer<UInt8>) throws(InputError) {
+        if b.count == 10 {
+            func d(_ i: Int) -> Int? { let c = b[i] &- 48; return c < 10 ? Int(c) : nil }
+            if b[4] == 0x2D, b[7] == 0x2D, let y0 = d(0), let y1 = d(1), let y2 = d(2), let y3 = d(3),
+               let m0 = d(5), let m1 = d(6), let d0 = d(8), let d1 = d(9)
+            {
+                let y = y0 * 1000 + y1 * 100 + y2 * 10 + y3, m = m0 * 10 + m1, day = d0 * 10 + d1
+                if Calendar.isValidDate(y, m, day) {
+                    text = String(decoding: b, as: UTF8.self)
+                    key = Calendar.days(y, m, day) * 86400
+                    return
+                }
+            }
+        }
+        self = try Effective(stored: String(decoding: b, as: UTF8.self))
+    }
+
     /// Seconds since 1970 of a valid `YYYY-MM-DD`, read without allocating; nil for anything else.
     static func dateKey(_ s: String) -> Int64? {
         guard s.utf8.count == 10 else { return nil }
@@ -189,12 +208,24 @@ public struct Recorded: Sendable, Hashable, Comparable, CustomStringConvertible 
     public let micros: Int64
     public init(micros: Int64) { self.micros = micros }
 
-    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`. Every append writes one, so it is laid out in place.
     public var text: String {
         let secs = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
         let frac = Int(micros - secs * 1_000_000)
-        let base = Effective.formatInstant(secs) ?? "0000-01-01T00:00:00Z"
-        return String(base.dropLast()) + "." + pad(frac, 6) + "Z"
+        let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
+        let rem = Int(secs - days * 86400)
+        let (y, m, d) = Calendar.civil(days)
+        guard (1...9999).contains(y) else { return "0000-01-01T00:00:00." + pad(frac, 6) + "Z" }
+        return String(unsafeUninitializedCapacity: 27) { b in
+            func put(_ v: Int, _ at: Int, _ width: Int) {
+                var v = v
+                for k in stride(from: at + width - 1, through: at, by: -1) { b[k] = UInt8(48 + v % 10); v /= 10 }
+            }
+            put(y, 0, 4); b[4] = 0x2D; put(m, 5, 2); b[7] = 0x2D; put(d, 8, 2); b[10] = 0x54
+            put(rem / 3600, 11, 2); b[13] = 0x3A; put(rem / 60 % 60, 14, 2); b[16] = 0x3A; put(rem % 60, 17, 2)
+            b[19] = 0x2E; put(frac, 20, 6); b[26] = 0x5A
+            return 27
+        }
     }
     public var description: String { text }
 

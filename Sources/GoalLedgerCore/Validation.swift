@@ -7,6 +7,7 @@ public enum Validation {
     /// points); control characters other than tab and line breaks are refused.
     public static func text(_ v: JSON, member: String) throws(InputError) -> String {
         guard case .string(let raw) = v else { throw InputError("\"\(member)\" must be a string, got \(v.typeName)") }
+        if isPlainText(raw) { return raw }
         let s = trim(raw)
         guard !s.isEmpty else { throw InputError("\"\(member)\" is empty") }
         var n = 0
@@ -18,6 +19,24 @@ public enum Validation {
         }
         guard n <= maxTextLength else { throw InputError("\"\(member)\" is longer than \(maxTextLength) characters (\(n))") }
         return s
+    }
+
+    /// The common case, decided on the bytes: nothing to trim (visible ASCII
+    /// at both ends), no refused control character, not too long. Anything
+    /// else takes the careful path, which also words the error.
+    static func isPlainText(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { b in
+            guard let first = b.first, let last = b.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F else {
+                return false
+            }
+            var scalars = 0
+            for c in b {
+                if (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) || c == 0x7F { return false }
+                if c & 0xC0 != 0x80 { scalars += 1 }
+            }
+            return scalars <= maxTextLength
+        }
     }
 
     static func trim(_ s: String) -> String {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The kinds of entity the ledger holds (SPEC §5). A stream's first event fixes its kind.
 public enum EntityKind: String, Sendable, CaseIterable, Codable {
     case actor, plan, theme, goal, indicator, initiative
@@ -133,7 +139,30 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     static let horizon = FieldType.object([Field("from", .yearOrDate), Field("to", .yearOrDate)])
 
     /// The `data` members, in the order they are shown.
-    public var fields: [Field] {
+    public var fields: [Field] { Self.fieldTable[ordinal] }
+
+    /// The case's place in `allCases`: a field-less enum is stored as its case
+    /// number, which indexes the tables below without hashing the raw value.
+    @inline(__always) var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
+    /// `fields` of every type, built once: folds and checks read them for every event.
+    private static let fieldTable: [[Field]] = allCases.map(\.fieldList)
+
+    private static let names: [[UInt8]] = allCases.map { Array($0.rawValue.utf8) }
+
+    /// The type named by UTF-8 bytes (a stored `type` column), without making a String.
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return nil }
+        for (k, name) in Self.names.enumerated() where name.count == bytes.count {
+            if name.withUnsafeBytes({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 {
+                self = Self.allCases[k]
+                return
+            }
+        }
+        return nil
+    }
+
+    private var fieldList: [Field] {
         switch self {
         case .actorRegistered:
             [Field("name", .text, required: true), Field("kind", .oneOf(["person", "body", "organization"]), required: true),
@@ -170,7 +199,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
             [Field("title", .text, required: true), Field("kind", .text)]
         case .themeRevised, .goalRevised, .initiativeRevised, .indicatorRevised:
             // Any creation field except the parent (the plan, or an indicator's goal).
-            creationType.fields.filter { $0.name != "plan" && $0.name != "goal" }.map {
+            creationType.fieldList.filter { $0.name != "plan" && $0.name != "goal" }.map {
                 Field($0.name, $0.type, required: false)
             }
         case .targetSet:

@@ -31,13 +31,14 @@ enum EventRows {
     /// could not have written is an integrity failure at its position.
     /// `light` skips the columns a fold never looks at (actor, reason,
     /// decision, recordedBy, prev, hash), for replay.
+    /// `light` events also leave out `dataJSON`: a fold reads the parsed `data`.
     static func read(_ s: RawStatement, parseData: Bool = true, light: Bool = false) throws -> Event {
         let position = s.int(0)
         func bad(_ what: String) -> LedgerError { .integrity("position \(position): \(what)", position: position) }
-        guard let type = EventType(rawValue: s.text(3)) else { throw bad("unknown type \(s.text(3))") }
+        guard let type = EventType(utf8: s.bytes(3)) else { throw bad("unknown type \(s.text(3))") }
         let effective: Effective
-        do { effective = try Effective(stored: s.text(4)) } catch { throw bad(error.message) }
-        let dataJSON = s.text(9)
+        do { effective = try Effective(storedUTF8: s.bytes(4)) } catch { throw bad(error.message) }
+        let dataJSON = light ? "" : s.text(9)
         var data = JSONObject()
         if parseData { do {
             guard case .object(let o) = try JSONParser.parse(s.bytes(9)) else { throw bad("data is not an object") }
@@ -55,12 +56,12 @@ enum EventRows {
     }
 
     /// Every event of one stream, in version order; optionally only those before a position.
-    static func stream(_ db: Database, _ stream: String, before position: Int64? = nil) throws -> [Event] {
+    static func stream(_ db: Database, _ stream: String, before position: Int64? = nil, light: Bool = false) throws -> [Event] {
         let s = try RawStatement(db, "SELECT \(columns) FROM events WHERE stream = ? AND position < ? ORDER BY version")
         s.bind(1, stream)
         s.bind(2, position ?? Int64.max)
         var out: [Event] = []
-        while try s.step() { out.append(try read(s)) }
+        while try s.step() { out.append(try read(s, light: light)) }
         s.reset()
         return out
     }

@@ -40,6 +40,7 @@ final class AppendSession: LedgerView {
     /// The head when the transaction began: later positions are this command's own inputs.
     let startPosition: Int64
     let insert: RawStatement
+    var creations: [String: Event] = [:]
 
     init(_ db: Database, context: AppendContext) throws {
         self.db = db
@@ -67,7 +68,14 @@ final class AppendSession: LedgerView {
     func version(of stream: String) throws -> Int64 { try projection.entry(stream)?.version ?? 0 }
     func currentState(of stream: String) throws -> Folded? { try projection.entry(stream)?.head }
     func event(id: String) throws -> Event? { try EventRows.byID(db, id) }
-    func creationEvent(of stream: String) throws -> Event? { try EventRows.creation(db, stream) }
+    func creationEvent(of stream: String) throws -> Event? {
+        // A stream's first event never changes: ask the file once per stream.
+        if let e = creations[stream] { return e }
+        guard var e = try EventRows.creation(db, stream) else { return nil }
+        e.data = JSONObject(); e.dataJSON = ""; e.reason = nil; e.decision = nil  // the rules read its effective
+        creations[stream] = e
+        return e
+    }
 
     func isRetracted(id: String) throws -> Bool {
         guard let e = try EventRows.byID(db, id) else { return false }
@@ -141,6 +149,10 @@ final class AppendSession: LedgerView {
         headPosition = position
         headHash = event.hash
         try projection.apply(event, db)
+        if (position - startPosition) % Projection.checkpointInterval == 0 {
+            try projection.checkpoint(db)
+            if creations.count > 10_000 { creations.removeAll() }
+        }
         return .appended(event)
     }
 

@@ -6,7 +6,7 @@ extension Ledger {
     /// position order, up to `knownAt` when given. `write` receives the bytes
     /// of a batch of lines; nothing is held in memory beyond one batch.
     public func export(knownAt: TimePoint? = nil, write: ([UInt8]) throws -> Void) throws {
-        try read { db in
+        try read { db in try Self.withScanCache(db) {
             let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events WHERE recorded <= ? ORDER BY position")
             s.bind(1, knownAt?.recordedBound ?? "~")
             defer { s.reset() }
@@ -21,6 +21,15 @@ extension Ledger {
                 }
             }
             if !w.bytes.isEmpty { try write(w.bytes) }
-        }
+        } }
+    }
+
+    /// Runs a whole-ledger scan with a small page cache: a scan reads each
+    /// page about once, so the usual 64 MiB cache would only add to the
+    /// process's memory (replay, verify and export stay well under 150 MB).
+    static func withScanCache<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.execute(sql: "PRAGMA cache_size = -8192")
+        defer { try? db.execute(sql: "PRAGMA cache_size = -65536") }
+        return try body()
     }
 }

@@ -318,17 +318,30 @@ extension Ledger {
         guard let creation = try EventRows.creation(db, id), creation.recorded <= known,
               let kind = creation.type.creates else { return nil }
         if let snapshot = try latestSnapshot(db, id, kind: kind, at: point) {
+            // Only the events after the snapshot's head (a range of the stream's
+            // index) that are in effect by asOf, and every retraction: later
+            // events cannot change this state, and only those rows are decoded.
             let s = try RawStatement(db, """
                 SELECT \(EventRows.columns) FROM events WHERE stream = ? AND recorded <= ?
-                AND (effective >= ? OR position > ? OR type = 'Retracted') ORDER BY version
+                AND version > (SELECT version FROM events WHERE position = ?)
+                AND (effective <= ? OR type = 'Retracted') ORDER BY version
                 """)
             s.bind(1, id)
             s.bind(2, known)
-            s.bind(3, snapshot.tailEffectiveFrom)
-            s.bind(4, snapshot.headPosition)
+            s.bind(3, snapshot.headPosition)
+            s.bind(4, point.asOf?.effectiveBound ?? "~")
             var candidates: [Event] = []
             while try s.step() { candidates.append(try EventRows.read(s)) }
             s.reset()
+            // A retraction of an event after the head that takes effect later still
+            // needs its target among the candidates, or the snapshot looks unusable.
+            let ids = Set(candidates.map(\.id))
+            for r in candidates where r.type == .retracted {
+                guard let target = r.data["event"]?.stringValue, !ids.contains(target),
+                      let t = try EventRows.byID(db, target), t.position > snapshot.headPosition, t.recorded <= known else { continue }
+                candidates.append(t)
+            }
+            candidates.sort { $0.version < $1.version }
             if case .some(let folded) = Fold.resume(snapshot, with: candidates, at: point) { return (kind, folded) }
         }
         return (kind, Fold.state(of: try streamEvents(db, id, knownAt: known), at: point))

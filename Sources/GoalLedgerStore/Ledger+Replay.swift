@@ -10,7 +10,7 @@ extension Ledger {
     /// killed replay leaves the old projections, and events are only read.
     @discardableResult
     public func replay(progress: Progress? = nil) throws -> Int64 {
-        try write { db in
+        try write { db in try Self.withScanCache(db) {
             try db.execute(sql: "DELETE FROM entities")
             try db.execute(sql: "DELETE FROM snapshots")
             let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
@@ -22,12 +22,13 @@ extension Ledger {
                 let e = try EventRows.read(s, light: true)
                 try projection.apply(e, db)
                 n += 1
+                if n % Projection.checkpointInterval == 0 { try projection.checkpoint(db) }
                 if let progress, n % 20_000 == 0 { progress(n, total) }
             }
             try projection.flush(db)
             progress?(n, total)
             return n
-        }
+        } }
     }
 }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import GoalLedgerCore
 
@@ -21,7 +22,7 @@ extension Ledger {
     /// With `against`, also proves that the ledger still extends a digest
     /// published earlier: the event at that position has that hash.
     public func verify(against: (position: Int64, hash: String)? = nil, progress: Progress? = nil) throws -> VerifyReport {
-        try read { db in
+        try read { db in try Self.withScanCache(db) {
             try Self.checkGuard(db)
             let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
             let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events ORDER BY position")
@@ -32,34 +33,63 @@ extension Ledger {
             var versions: [String: Int64] = [:]
             var projection = Projection()
             var againstSeen = false
-            while try s.step() {
-                let e = try EventRows.read(s)
-                let p = e.position
-                func bad(_ m: String) -> LedgerError { .integrity("position \(p): \(m)", position: p) }
-                if p != expected {
-                    let q = min(p, expected)
-                    throw LedgerError.integrity(p > expected ? "position \(q): missing (positions jump from \(expected - 1) to \(p))"
-                                                             : "position \(q): out of order", position: q)
+            var batch: [Event] = []
+            batch.reserveCapacity(Self.verifyBatch)
+            var more = true
+            while more {
+                batch.removeAll(keepingCapacity: true)
+                while batch.count < Self.verifyBatch {
+                    guard try s.step() else { more = false; break }
+                    batch.append(try EventRows.read(s))
                 }
-                if e.prev != prev { throw bad("prev does not match the hash of position \(p - 1) (the chain is broken)") }
-                if e.computeHash() != e.hash { throw bad("hash does not match the event's content (it was changed)") }
-                let v = (versions[e.stream] ?? 0) + 1
-                if e.version != v { throw bad("version \(e.version) of \(e.stream), expected \(v)") }
-                versions[e.stream] = v
-                guard (try? Recorded(stored: e.recorded)) != nil else { throw bad("recorded \(e.recorded) is malformed") }
-                if e.recorded < lastRecorded { throw bad("recorded \(e.recorded) is earlier than position \(p - 1)'s \(lastRecorded)") }
-                try checkContent(e, versionOne: v == 1, bad)
-                if let against, against.position == p {
-                    guard e.hash == against.hash else {
-                        throw bad("hash \(e.hash) differs from the published \(against.hash): the ledger no longer extends that digest")
+                // The other core recomputes hashes and rechecks content while this
+                // one checks the order and folds; the first failure by position wins.
+                let events = batch
+                let worker = VerifyWorker()
+                let group = DispatchGroup()
+                DispatchQueue.global().async(group: group) { worker.check(events) }
+                var failure: VerifyFailure? = nil
+                for (i, e) in events.enumerated() {
+                    let p = e.position
+                    func fail(_ stage: VerifyFailure.Stage, _ m: String) {
+                        failure = VerifyFailure(index: i, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
                     }
-                    againstSeen = true
+                    if p != expected {
+                        let q = min(p, expected)
+                        failure = VerifyFailure(index: i, stage: .order, error: LedgerError.integrity(
+                            p > expected ? "position \(q): missing (positions jump from \(expected - 1) to \(p))"
+                                         : "position \(q): out of order", position: q))
+                        break
+                    }
+                    if e.prev != prev { fail(.order, "prev does not match the hash of position \(p - 1) (the chain is broken)"); break }
+                    let v = (versions[e.stream] ?? 0) + 1
+                    if e.version != v { fail(.sequence, "version \(e.version) of \(e.stream), expected \(v)"); break }
+                    versions[e.stream] = v
+                    guard (try? Recorded(stored: e.recorded)) != nil else { fail(.sequence, "recorded \(e.recorded) is malformed"); break }
+                    if e.recorded < lastRecorded { fail(.sequence, "recorded \(e.recorded) is earlier than position \(p - 1)'s \(lastRecorded)"); break }
+                    if (v == 1) != (e.type.creates != nil) {
+                        fail(.creation, v == 1 ? "a stream must start with a creation event, not \(e.type.rawValue)"
+                                               : "\(e.type.rawValue) on an existing stream")
+                        break
+                    }
+                    if let against, against.position == p {
+                        guard e.hash == against.hash else {
+                            fail(.creation, "hash \(e.hash) differs from the published \(against.hash): the ledger no longer extends that digest")
+                            break
+                        }
+                        againstSeen = true
+                    }
+                    do { try projection.apply(e, db) } catch {
+                        failure = VerifyFailure(index: i, stage: .fold, error: error)
+                        break
+                    }
+                    lastRecorded = e.recorded
+                    prev = e.hash
+                    expected += 1
+                    if let progress, p % 50_000 == 0 { progress(p, total) }
                 }
-                try projection.apply(e, db)
-                lastRecorded = e.recorded
-                prev = e.hash
-                expected += 1
-                if let progress, p % 50_000 == 0 { progress(p, total) }
+                group.wait()
+                if let first = [failure, worker.failure].compactMap({ $0 }).min() { throw first.error }
             }
             if let against, !againstSeen {
                 throw LedgerError.integrity("position \(against.position) is not in the ledger (head is \(expected - 1)): it does not extend that digest",
@@ -68,21 +98,11 @@ extension Ledger {
             try Self.compareProjection(db, projection)
             try Self.compareSnapshots(db, projection.snapshots)
             return VerifyReport(events: expected - 1, streams: versions.count, head: expected > 1 ? (expected - 1, prev) : nil)
-        }
+        } }
     }
 
-    /// A stored row must be one the ledger could have written.
-    private func checkContent(_ e: Event, versionOne: Bool, _ bad: (String) -> LedgerError) throws {
-        guard Identifier.isEntityID(e.stream), Identifier.isEntityID(e.actor), Identifier.isEventID(e.id) else {
-            throw bad("stream, actor or id is malformed")
-        }
-        if JSONWriter.canonical(.object(e.data)) != e.dataJSON { throw bad("data is not in canonical form") }
-        guard (try? Validation.data(e.data, for: e.type)) == e.data else { throw bad("data does not fit \(e.type.rawValue)") }
-        if versionOne != (e.type.creates != nil) {
-            throw bad(versionOne ? "a stream must start with a creation event, not \(e.type.rawValue)"
-                                 : "\(e.type.rawValue) on an existing stream")
-        }
-    }
+    /// Events checked per round trip between the two cores.
+    static let verifyBatch = 2048
 
     static func checkGuard(_ db: Database) throws {
         for (name, op) in Schema.appendOnlyTriggers {
@@ -151,6 +171,52 @@ extension Ledger {
                 (try? Int.fetchOne(db, sql: "SELECT 1 FROM entities WHERE id = ?", arguments: [id])) == nil
             } ?? "?"
             throw LedgerError.integrity("projection: entities has no row for \(missing); run `goalledger replay`")
+        }
+    }
+}
+
+/// The first failed check of a verify batch: by position, then by the order
+/// in which checks run on one event, so the error is the one a one-by-one
+/// check names.
+struct VerifyFailure: Comparable {
+    enum Stage: Int {
+        /// Position and chain link.
+        case order
+        /// The hash recomputed.
+        case hash
+        /// Version and recorded time.
+        case sequence
+        /// Identifiers, canonical data, data that fits its type.
+        case content
+        /// A creation event first and only first; a published digest.
+        case creation
+        /// The fold itself.
+        case fold
+    }
+    var index: Int
+    var stage: Stage
+    var error: any Error
+
+    static func < (a: VerifyFailure, b: VerifyFailure) -> Bool { (a.index, a.stage.rawValue) < (b.index, b.stage.rawValue) }
+    static func == (a: VerifyFailure, b: VerifyFailure) -> Bool { (a.index, a.stage) == (b.index, b.stage) }
+}
+
+/// The checks of one stored event that need nothing but the event: its hash
+/// and its content. They run on another thread while the fold goes on.
+final class VerifyWorker: @unchecked Sendable {
+    var failure: VerifyFailure?
+
+    func check(_ events: [Event]) {
+        for (i, e) in events.enumerated() {
+            func fail(_ stage: VerifyFailure.Stage, _ m: String) {
+                failure = VerifyFailure(index: i, stage: stage, error: LedgerError.integrity("position \(e.position): \(m)", position: e.position))
+            }
+            if e.computeHash() != e.hash { return fail(.hash, "hash does not match the event's content (it was changed)") }
+            guard Identifier.isEntityID(e.stream), Identifier.isEntityID(e.actor), Identifier.isEventID(e.id) else {
+                return fail(.content, "stream, actor or id is malformed")
+            }
+            if JSONWriter.canonical(.object(e.data)) != e.dataJSON { return fail(.content, "data is not in canonical form") }
+            guard (try? Validation.data(e.data, for: e.type)) == e.data else { return fail(.content, "data does not fit \(e.type.rawValue)") }
         }
     }
 }

@@ -11,6 +11,8 @@ struct StreamEntry {
     /// Position of the stream's first event: listings follow the order things were defined.
     var created: Int64
     var timeline: StreamTimeline
+    /// Position of the last event applied in this run (0 when read back from the file).
+    var touched: Int64 = 0
 
     var head: Folded? { timeline.head }
 
@@ -53,10 +55,17 @@ struct Projection {
     /// Folds one new event into its stream's entry. A late event (backdated,
     /// or a retraction) refolds the stream from the nearest snapshot before
     /// its point, reading only the events after it.
-    mutating func apply(_ e: Event, _ db: Database) throws {
+    mutating func apply(_ full: Event, _ db: Database) throws {
+        // The entry keeps its last event as `lastChange`; only what folds and
+        // snapshots read of it is kept, so a long run holds little per stream.
+        var e = full
+        e.actor = ""; e.reason = nil; e.decision = nil; e.dataJSON = ""; e.recordedBy = ""; e.prev = ""; e.hash = ""
+        // Taken out of the table while it changes, so its state is not copied on write.
         var entry: StreamEntry
-        if let existing = try self.entry(e.stream) {
+        if let existing = entries.removeValue(forKey: e.stream) {
             entry = existing
+        } else if let load, let loaded = try load(e.stream) {
+            entry = loaded
         } else {
             let kind = e.type.creates ?? .actor  // a stream always starts with its creation event
             var plan: String? = nil
@@ -68,6 +77,8 @@ struct Projection {
             entry = StreamEntry(kind: kind, version: 0, plan: plan, created: e.position, timeline: StreamTimeline())
         }
         entry.version = e.version
+        entry.touched = e.position
+        latest = e.position
         try entry.timeline.advance(e) { try refold(e, kind: entry.kind, db) }
         if let head = entry.head, e.version >= Snapshot.interval,
            e.version % Snapshot.interval == 0 || entry.timeline.lastWasLate {
@@ -85,7 +96,7 @@ struct Projection {
         var pivot = e
         if e.type == .retracted {
             guard let id = e.data["event"]?.stringValue, let target = try EventRows.byID(db, id) else {
-                return Fold.state(of: try EventRows.stream(db, e.stream, before: e.position) + [e])
+                return Fold.state(of: try EventRows.stream(db, e.stream, before: e.position, light: true) + [e])
             }
             pivot = target
         }
@@ -96,21 +107,21 @@ struct Projection {
             let candidates = try Self.tail(db, e.stream, after: best, before: e.position) + [e]
             if case .some(let folded) = Fold.resume(best, with: candidates, at: .now) { return folded }
         }
-        return Fold.state(of: try EventRows.stream(db, e.stream, before: e.position) + [e])
+        return Fold.state(of: try EventRows.stream(db, e.stream, before: e.position, light: true) + [e])
     }
 
-    /// Events of a stream before a position that `Fold.resume` needs after a snapshot.
+    /// Events of a stream before a position that `Fold.resume` needs after a
+    /// snapshot: those after its head, found by version on the stream's index.
     static func tail(_ db: Database, _ stream: String, after snapshot: Snapshot, before position: Int64) throws -> [Event] {
         let s = try RawStatement(db, """
-            SELECT \(EventRows.columns) FROM events WHERE stream = ? AND position < ?
-            AND (effective >= ? OR position > ? OR type = 'Retracted') ORDER BY version
+            SELECT \(EventRows.columns) FROM events WHERE stream = ?
+            AND version > (SELECT version FROM events WHERE position = ?) AND position < ? ORDER BY version
             """)
         s.bind(1, stream)
-        s.bind(2, position)
-        s.bind(3, snapshot.tailEffectiveFrom)
-        s.bind(4, snapshot.headPosition)
+        s.bind(2, snapshot.headPosition)
+        s.bind(3, position)
         var out: [Event] = []
-        while try s.step() { out.append(try EventRows.read(s)) }
+        while try s.step() { out.append(try EventRows.read(s, light: true)) }
         s.reset()
         return out
     }
@@ -170,8 +181,27 @@ struct Projection {
         snapshots.removeAll()
     }
 
-    /// After a flush the file holds the snapshots; a long replay keeps none in memory.
-    mutating func forgetTaken() { taken.removeAll() }
+    /// Flushes, then forgets what the file now holds: the snapshots taken,
+    /// and the entries of streams that had no event since the last
+    /// checkpoint (a finished plan's indicators), which are read back from the
+    /// file if their streams move again. A long replay or import calls it
+    /// every so many events, so its memory follows the streams in use, not
+    /// the ledger's size; the tables end the same.
+    mutating func checkpoint(_ db: Database) throws {
+        try flush(db)
+        taken.removeAll()
+        let since = lastCheckpoint
+        entries = entries.filter { $0.value.touched > since }
+        lastCheckpoint = latest
+        if load == nil { load = { id in try Projection.loadEntry(db, id) } }
+    }
+
+    /// Positions of the last event applied and of the last checkpoint.
+    var latest: Int64 = 0
+    var lastCheckpoint: Int64 = 0
+
+    /// Events between checkpoints.
+    static let checkpointInterval: Int64 = 1 << 16
 
     static func bind(_ s: RawStatement, _ id: String, _ e: StreamEntry) {
         s.reset()
