@@ -5,7 +5,11 @@ public enum Identifier {
 
     /// Entity id: lowercase path of segments `[a-z0-9][a-z0-9._-]*` joined by `/`, at most 200 characters.
     public static func isEntityID(_ s: String) -> Bool {
-        let u = s.utf8
+        var s = s
+        return s.withUTF8(isEntityID)
+    }
+
+    static func isEntityID(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !u.isEmpty, u.count <= maxEntityIDLength else { return false }
         var atSegmentStart = true
         for c in u {

@@ -279,11 +279,14 @@ extension Ledger {
             }
             let earlierSQL = "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND position < ?" + typeList + " ORDER BY version"
             var timelines: [String: StreamTimeline] = [:]
+            let top = filter.field.map { String($0.prefix { $0 != "." }) }
             while try s.step() {
                 let e = try EventRows.read(s)
                 guard filter.matchesStream(e.stream) else { continue }
-                var t = timelines[e.stream] ?? StreamTimeline()
-                let changes = try t.add(e) {
+                // Taken out while it changes, so its state is not copied on write.
+                var t = timelines.removeValue(forKey: e.stream) ?? StreamTimeline()
+                defer { timelines[e.stream] = t }
+                func earlier() throws -> [Event] {
                     let q = try RawStatement(db, earlierSQL)
                     q.bind(1, e.stream)
                     q.bind(2, e.position)
@@ -292,8 +295,22 @@ extension Ledger {
                     q.reset()
                     return out
                 }
-                timelines[e.stream] = t
-                guard filter.matches(e), filter.typeCanTouchField(e.type), filter.matches(changes) else { continue }
+                guard filter.matches(e), filter.typeCanTouchField(e.type) else {
+                    try t.advance(e, earlier: earlier)
+                    continue
+                }
+                let changes: [Change]
+                if let top, t.inOrder(e) {
+                    // In order, the changes are those between the heads: when the
+                    // filtered field's member is the same in both, none can match.
+                    let before = t.head?.state
+                    try t.advance(e, earlier: earlier)
+                    if before?[top] == t.head?.state[top] { continue }
+                    changes = Change.between(before, t.head?.state)
+                } else {
+                    changes = try t.add(e, earlier: earlier)
+                }
+                guard filter.matches(changes) else { continue }
                 try row(HistoryRow(event: e, changes: changes))
             }
         }
@@ -317,7 +334,7 @@ extension Ledger {
         let known = point.knownAt?.recordedBound ?? "~"
         guard let creation = try EventRows.creation(db, id), creation.recorded <= known,
               let kind = creation.type.creates else { return nil }
-        if let snapshot = try latestSnapshot(db, id, kind: kind, at: point) {
+        for snapshot in try latestSnapshots(db, id, kind: kind, at: point) {
             // Only the events after the snapshot's head (a range of the stream's
             // index) that are in effect by asOf, and every retraction: later
             // events cannot change this state, and only those rows are decoded.
@@ -331,7 +348,7 @@ extension Ledger {
             s.bind(3, snapshot.headPosition)
             s.bind(4, point.asOf?.effectiveBound ?? "~")
             var candidates: [Event] = []
-            while try s.step() { candidates.append(try EventRows.read(s)) }
+            while try s.step() { candidates.append(try EventRows.read(s, light: true)) }
             s.reset()
             // A retraction of an event after the head that takes effect later still
             // needs its target among the candidates, or the snapshot looks unusable.
@@ -342,32 +359,51 @@ extension Ledger {
                 candidates.append(t)
             }
             candidates.sort { $0.version < $1.version }
-            if case .some(let folded) = Fold.resume(snapshot, with: candidates, at: point) { return (kind, folded) }
+            if case .some(let folded) = Fold.resume(snapshot, with: candidates, at: point) { return (kind, try complete(db, folded)) }
         }
-        return (kind, Fold.state(of: try streamEvents(db, id, knownAt: known), at: point))
+        return (kind, try complete(db, Fold.state(of: try streamEvents(db, id, knownAt: known, asOf: point.asOf), at: point)))
     }
 
-    static func streamEvents(_ db: Database, _ id: String, knownAt known: String) throws -> [Event] {
-        let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND recorded <= ? ORDER BY version")
+    /// Folds read light rows (no actor, reasons or hashes); a view shows its
+    /// last change in full, so that one event is read again whole.
+    static func complete(_ db: Database, _ folded: Folded?) throws -> Folded? {
+        guard var f = folded, f.lastChange.hash.isEmpty, let full = try EventRows.at(db, position: f.lastChange.position) else {
+            return folded
+        }
+        f.lastChange = full
+        return f
+    }
+
+    /// The events of a stream a fold at that time reads: known by then, and
+    /// in effect by `asOf` or a retraction (which hides its event at any time).
+    static func streamEvents(_ db: Database, _ id: String, knownAt known: String, asOf: TimePoint? = nil) throws -> [Event] {
+        let s = try RawStatement(db, """
+            SELECT \(EventRows.columns) FROM events WHERE stream = ? AND recorded <= ?
+            AND (effective <= ? OR type = 'Retracted') ORDER BY version
+            """)
         s.bind(1, id)
         s.bind(2, known)
+        s.bind(3, asOf?.effectiveBound ?? "~")
         var events: [Event] = []
-        while try s.step() { events.append(try EventRows.read(s)) }
+        while try s.step() { events.append(try EventRows.read(s, light: true)) }
         s.reset()
         return events
     }
 
     /// The latest snapshot of a stream that a query at `point` may start from.
-    static func latestSnapshot(_ db: Database, _ id: String, kind: EntityKind, at point: PointInTime) throws -> Snapshot? {
+    /// The latest snapshots of a stream that a query at `point` may start
+    /// from, newest first: when an event recorded later slots in before the
+    /// newest, the one before it usually still answers.
+    static func latestSnapshots(_ db: Database, _ id: String, kind: EntityKind, at point: PointInTime) throws -> [Snapshot] {
         let s = try RawStatement(db, """
             SELECT head_position, head_recorded, last_position, folded, state FROM snapshots
             WHERE stream = ? AND head_recorded <= ? AND effective_key <= ?
-            ORDER BY effective_key DESC, last_position DESC LIMIT 1
+            ORDER BY effective_key DESC, last_position DESC LIMIT 3
             """)
         s.bind(1, id)
         s.bind(2, point.knownAt?.recordedBound ?? "~")
         s.bind(3, point.asOf?.effectiveKeyBound ?? Int64.max)
-        return try Projection.snapshot(from: s, db, kind: kind)
+        return try Projection.snapshots(from: s, db, kind: kind)
     }
 
     /// The themes, goals, initiatives and indicators of a plan, in creation order.

@@ -142,13 +142,20 @@ struct Projection {
 
     /// Reads a snapshot row (head_position, head_recorded, last_position, folded, state), then resets the statement.
     static func snapshot(from s: RawStatement, _ db: Database, kind: EntityKind) throws -> Snapshot? {
-        guard try s.step() else { s.reset(); return nil }
-        let headPosition = s.int(0), headRecorded = s.text(1), last = s.int(2), folded = Int(s.int(3)), stateJSON = s.text(4)
+        try snapshots(from: s, db, kind: kind).first
+    }
+
+    /// Reads every snapshot row the statement selects, then resets it.
+    static func snapshots(from s: RawStatement, _ db: Database, kind: EntityKind) throws -> [Snapshot] {
+        var rows: [(headPosition: Int64, headRecorded: String, last: Int64, folded: Int, state: String)] = []
+        while try s.step() { rows.append((s.int(0), s.text(1), s.int(2), Int(s.int(3)), s.text(4))) }
         s.reset()
-        guard let lastChange = try EventRows.at(db, position: last),
-              let state = try? EntityState(kind: kind, canonicalJSON: stateJSON) else { return nil }
-        return Snapshot(folded: Folded(state: state, version: folded, lastChange: lastChange),
-                        headPosition: headPosition, headRecorded: headRecorded)
+        return try rows.compactMap { r in
+            guard let lastChange = try EventRows.at(db, position: r.last),
+                  let state = try? EntityState(kind: kind, canonicalJSON: r.state) else { return nil }
+            return Snapshot(folded: Folded(state: state, version: r.folded, lastChange: lastChange),
+                            headPosition: r.headPosition, headRecorded: r.headRecorded)
+        }
     }
 
     static let snapshotColumns = "stream, head_position, head_recorded, effective_key, last_position, folded, state"
