@@ -37,6 +37,7 @@ struct Bench {
         report["date"] = .string(Recorded.now().text)
         report["machine"] = .string(machine())
         report["runs"] = .number(Double(config.runs))
+        report["loadAverageAtStart"] = .string(loadAverage())
         var sizes: [JSON] = []
         var python: Figures? = nil
         var pythonRuns: [Figures] = []
@@ -86,11 +87,14 @@ struct Bench {
             sizes.append(.object(o))
         }
         report["sizes"] = .array(sizes)
+        report["loadAverageAtEnd"] = .string(loadAverage())
         if let python {
             report["python"] = Self.json(python)
             report["pythonRuns"] = .array(pythonRuns.map(Self.json))
         }
-        let text = tables.joined(separator: "\n") + (python.map { Self.pythonLine($0) } ?? "")
+        let text = "\(report["machine"]!.stringValue!); medians of \(config.runs) runs; load average at start "
+            + "\(report["loadAverageAtStart"]!.stringValue!), at end \(loadAverage())\n\n"
+            + tables.joined(separator: "\n") + (python.map { Self.pythonLine($0) } ?? "")
         print(text)
         try writeFile(config.json, JSONWriter.ordered(.object(report)) + "\n")
         log("wrote \(config.json)")
@@ -107,6 +111,11 @@ struct Bench {
         let cpu = (try? readFile("/proc/cpuinfo"))?.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters() } ?? "?"
         return "\(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores, \(cpu), Linux \(release), SQLite \(String(cString: sqlite3_libversion()))"
+    }
+
+    /// The 1, 5 and 15 minute load averages: this machine is shared, so the report says how busy it was.
+    func loadAverage() -> String {
+        ((try? readFile("/proc/loadavg")) ?? "").split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     func medians(_ runs: [Figures]) -> Figures {
