@@ -57,7 +57,8 @@ import Glibc
             }
             usleep(UInt32(rng.next() % UInt64(max(typicalMicros / 100, 1))))
         }
-        Glibc.kill(p.processIdentifier, SIGKILL)
+        // Only while it runs: once Foundation has reaped it, its pid may belong to another test's process.
+        if p.isRunning { Glibc.kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
         if p.terminationReason == .uncaughtSignal {
             #expect(p.terminationStatus == SIGKILL)
