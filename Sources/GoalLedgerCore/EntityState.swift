@@ -37,7 +37,10 @@ public struct EntityState: Sendable, Equatable {
     }
 
     /// The state flattened into dotted paths (`target.value`); arrays are leaves.
-    public var flattened: [(path: String, value: JSON)] {
+    public var flattened: [(path: String, value: JSON)] { flattened(members: nil) }
+
+    /// `flattened`, limited to some top-level members (nil: all).
+    func flattened(members: Set<String>?) -> [(path: String, value: JSON)] {
         var out: [(String, JSON)] = []
         func walk(_ prefix: String, _ v: JSON) {
             if case .object(let o) = v {
@@ -46,7 +49,7 @@ public struct EntityState: Sendable, Equatable {
                 out.append((prefix, v))
             }
         }
-        for (k, v) in json { walk(k, v) }
+        for (k, v) in json where members?.contains(k) ?? true { walk(k, v) }
         return out
     }
 }
@@ -73,7 +76,12 @@ public struct Change: Sendable, Equatable {
 
     /// The differences between two states of one entity, in the kind's member order.
     public static func between(_ a: EntityState?, _ b: EntityState?) -> [Change] {
-        let before = a?.flattened ?? [], after = b?.flattened ?? []
+        // Only members that differ at the top can hold a change: flatten just those.
+        var differing = Set<String>()
+        for k in (a?.fields.keys).map(Array.init) ?? [] where a?.fields[k] != b?.fields[k] { differing.insert(k) }
+        for k in (b?.fields.keys).map(Array.init) ?? [] where a?.fields[k] != b?.fields[k] { differing.insert(k) }
+        if differing.isEmpty { return [] }
+        let before = a?.flattened(members: differing) ?? [], after = b?.flattened(members: differing) ?? []
         var beforeMap: [String: JSON] = [:]
         for (p, v) in before { beforeMap[p] = v }
         var afterMap: [String: JSON] = [:]
@@ -83,8 +91,8 @@ public struct Change: Sendable, Equatable {
         var order: [String] = []
         var seen = Set<String>()
         let kind = b?.kind ?? a?.kind
-        let rank = Dictionary(uniqueKeysWithValues: (kind?.stateOrder ?? []).enumerated().map { ($1, $0) })
-        func top(_ p: String) -> Int { rank[String(p.prefix { $0 != "." })] ?? Int.max }
+        let stateOrder = kind?.stateOrder ?? []
+        func top(_ p: String) -> Int { stateOrder.firstIndex(of: String(p.prefix { $0 != "." })) ?? Int.max }
         for (p, _) in after + before where !seen.contains(p) {
             seen.insert(p)
             order.append(p)

@@ -266,7 +266,11 @@ extension Ledger {
         try read { db in
             let relevant = filter.relevantTypes
             let typeList = relevant.map { " AND type IN (" + $0.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")" } ?? ""
-            var sql = "SELECT \(EventRows.columns) FROM events WHERE recorded <= ?" + typeList
+            // With the index by type, only the rows of those types are read, in position order.
+            let hasTypeIndex = try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'events_type'") ?? false
+            let byType = relevant != nil && hasTypeIndex
+            var sql = "SELECT \(EventRows.columns) FROM events WHERE recorded <= ?"
+                + (byType ? " AND position IN (SELECT position FROM events WHERE 1" + typeList + ")" : typeList)
             if filter.stream != nil { sql += " AND stream >= ? AND stream < ?" }
             sql += " ORDER BY position"
             let s = try RawStatement(db, sql)
@@ -280,9 +284,16 @@ extension Ledger {
             let earlierSQL = "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND position < ?" + typeList + " ORDER BY version"
             var timelines: [String: StreamTimeline] = [:]
             let top = filter.field.map { String($0.prefix { $0 != "." }) }
+            // With only some types read, a retraction of an event of another type
+            // changes none of the fields they set: it is not folded in.
+            var read = Set<String>()
             while try s.step() {
                 let e = try EventRows.read(s)
                 guard filter.matchesStream(e.stream) else { continue }
+                if relevant != nil {
+                    if e.type == .retracted, let target = e.data["event"]?.stringValue, !read.contains(target) { continue }
+                    read.insert(e.id)
+                }
                 // Taken out while it changes, so its state is not copied on write.
                 var t = timelines.removeValue(forKey: e.stream) ?? StreamTimeline()
                 defer { timelines[e.stream] = t }

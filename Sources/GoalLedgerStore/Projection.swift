@@ -208,7 +208,7 @@ struct Projection {
     var lastCheckpoint: Int64 = 0
 
     /// Events between checkpoints.
-    static let checkpointInterval: Int64 = 1 << 16
+    static let checkpointInterval: Int64 = 1 << 15
 
     static func bind(_ s: RawStatement, _ id: String, _ e: StreamEntry) {
         s.reset()

@@ -68,6 +68,10 @@ enum Schema {
                 """)
             try createViews(db, historical: false)
         }
+        m.registerMigration("v2: events by type") { db in
+            // audit --field and --type read only the event types that matter.
+            try db.execute(sql: "CREATE INDEX events_type ON events(type)")
+        }
         return m
     }
 
