@@ -36,6 +36,40 @@ public struct EntityState: Sendable, Equatable {
         self.init(kind: kind, fields: f)
     }
 
+    /// The state with its nested objects in the order the fold writes them
+    /// (the vocabulary's: `target` value, unit, comparator, …), for a state
+    /// read back from canonical JSON, whose members are sorted. A point-in-time
+    /// answer then looks the same whether it resumed from a snapshot or folded
+    /// every event.
+    public func inFoldOrder() -> EntityState {
+        func order(_ o: JSONObject, _ names: [String]) -> JSONObject {
+            var out = JSONObject()
+            for n in names { if let v = o[n] { out[n] = v } }
+            for (k, v) in o where !names.contains(k) { out[k] = v }
+            return out
+        }
+        var s = self
+        for (name, value) in fields {
+            switch (name, value) {
+            case ("target", .object(let o)):
+                var t = order(o, EventType.targetSet.fields.map(\.name))
+                if case .object(let b)? = t["baseline"] { t["baseline"] = .object(order(b, ["value", "at"])) }
+                s.fields[name] = .object(t)
+            case ("horizon", .object(let o)):
+                s.fields[name] = .object(order(o, ["from", "to"]))
+            case ("latest", .object(let o)):
+                s.fields[name] = .object(order(o, ["value", "period", "effective"]))
+            case ("links", .array(let a)):
+                s.fields[name] = .array(a.map { $0.objectValue.map { .object(order($0, ["to", "relation"])) } ?? $0 })
+            case ("milestones", .array(let a)):
+                s.fields[name] = .array(a.map { $0.objectValue.map { .object(order($0, ["date", "title", "kind"])) } ?? $0 })
+            default:
+                break
+            }
+        }
+        return s
+    }
+
     /// The state flattened into dotted paths (`target.value`); arrays are leaves.
     public var flattened: [(path: String, value: JSON)] { flattened(members: nil) }
 

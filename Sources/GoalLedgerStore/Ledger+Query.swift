@@ -403,18 +403,19 @@ extension Ledger {
 
     /// The latest snapshot of a stream that a query at `point` may start from.
     /// The latest snapshots of a stream that a query at `point` may start
-    /// from, newest first: when an event recorded later slots in before the
-    /// newest, the one before it usually still answers.
+    /// from, newest first, one per point (the one that knew most): when an
+    /// event recorded later slots in before the newest point, an earlier
+    /// point usually still answers.
     static func latestSnapshots(_ db: Database, _ id: String, kind: EntityKind, at point: PointInTime) throws -> [Snapshot] {
         let s = try RawStatement(db, """
             SELECT head_position, head_recorded, last_position, folded, state FROM snapshots
             WHERE stream = ? AND head_recorded <= ? AND effective_key <= ?
-            ORDER BY effective_key DESC, last_position DESC LIMIT 3
+            ORDER BY effective_key DESC, last_position DESC, head_position DESC LIMIT 16
             """)
         s.bind(1, id)
         s.bind(2, point.knownAt?.recordedBound ?? "~")
         s.bind(3, point.asOf?.effectiveKeyBound ?? Int64.max)
-        return try Projection.snapshots(from: s, db, kind: kind)
+        return try Projection.snapshots(from: s, db, kind: kind, distinct: 3)
     }
 
     /// The themes, goals, initiatives and indicators of a plan, in creation order.

@@ -145,15 +145,21 @@ struct Projection {
         try snapshots(from: s, db, kind: kind).first
     }
 
-    /// Reads every snapshot row the statement selects, then resets it.
-    static func snapshots(from s: RawStatement, _ db: Database, kind: EntityKind) throws -> [Snapshot] {
+    /// Reads the snapshot rows the statement selects, then resets it. With
+    /// `distinct`, keeps at most that many, one per point (last event): rows
+    /// of the same point follow each other, and the first of them is kept.
+    static func snapshots(from s: RawStatement, _ db: Database, kind: EntityKind, distinct: Int? = nil) throws -> [Snapshot] {
         var rows: [(headPosition: Int64, headRecorded: String, last: Int64, folded: Int, state: String)] = []
-        while try s.step() { rows.append((s.int(0), s.text(1), s.int(2), Int(s.int(3)), s.text(4))) }
+        while try s.step() {
+            if distinct != nil && rows.last?.last == s.int(2) { continue }
+            rows.append((s.int(0), s.text(1), s.int(2), Int(s.int(3)), s.text(4)))
+            if let distinct, rows.count == distinct { break }
+        }
         s.reset()
         return try rows.compactMap { r in
             guard let lastChange = try EventRows.at(db, position: r.last),
                   let state = try? EntityState(kind: kind, canonicalJSON: r.state) else { return nil }
-            return Snapshot(folded: Folded(state: state, version: r.folded, lastChange: lastChange),
+            return Snapshot(folded: Folded(state: state.inFoldOrder(), version: r.folded, lastChange: lastChange),
                             headPosition: r.headPosition, headRecorded: r.headRecorded)
         }
     }

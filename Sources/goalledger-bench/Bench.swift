@@ -217,6 +217,21 @@ struct Bench {
         return Day(days: first + Int64(rng.int(0...Int(last - first)))).text
     }
 
+    /// The as-of dates whose `show` took longest, to find what makes the p99.
+    func slowest(db: String, stream: String) throws {
+        let ledger = try Ledger(path: db, mode: .read)
+        var rng = SplitMix64(seed: 42)
+        var lat: [(Double, String)] = []
+        for _ in 0..<2000 {
+            let day = randomDay(&rng)
+            let t0 = now()
+            _ = try ledger.show(stream, at: PointInTime(asOf: TimePoint(parsing: day)))
+            lat.append(((now() - t0) * 1000, day))
+        }
+        for (ms, day) in lat.sorted(by: { $0.0 > $1.0 }).prefix(25) { print(String(format: "%.3f ms  %@", ms, day)) }
+        print(String(format: "p50 %.3f ms", percentile(lat.map(\.0), 0.5)))
+    }
+
     /// Library calls on an open ledger, as a server or a notebook would make them.
     func inProcess(_ db: String, into f: inout Figures) throws {
         let ledger = try Ledger(path: db, mode: .read)

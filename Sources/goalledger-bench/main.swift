@@ -43,6 +43,10 @@ do {
         print("\(s.events) events, \(s.municipalities) municipalities, \(s.streams) streams; longest \(s.longestStream) "
               + "(\(s.longestStreamEvents) events); \(s.backdated) backdated, \(s.retracted) retractions")
         for (t, c) in s.types.sorted(by: { $0.value > $1.value }) { print("  \(t) \(c)") }
+    case "slowest":
+        // goalledger-bench slowest DB STREAM: the as-of dates whose in-process show took longest.
+        guard args.count == 2 else { fail("usage: goalledger-bench slowest DB STREAM") }
+        try Bench(config: BenchConfig()).slowest(db: args[0], stream: args[1])
     case "run":
         var c = BenchConfig()
         if let v = option("--goalledger") { c.goalledger = v }
