@@ -29,18 +29,18 @@ public struct EntityState: Sendable, Equatable {
     public var canonicalJSON: String { JSONWriter.canonical(.object(json)) }
 
     /// Reads a stored state back.
+    /// Reads a stored state back, its nested members in fold order (see `inFoldOrder`),
+    /// so `show` prints the same whether it read the projection, a snapshot or every event.
     public init(kind: EntityKind, canonicalJSON: String) throws {
         guard case .object(let o) = try JSONParser.parse(canonicalJSON) else { throw InputError("state is not an object") }
         var f: [String: JSON] = [:]
         for (k, v) in o { f[k] = v }
-        self.init(kind: kind, fields: f)
+        self = EntityState(kind: kind, fields: f).inFoldOrder()
     }
 
     /// The state with its nested objects in the order the fold writes them
     /// (the vocabulary's: `target` value, unit, comparator, …), for a state
-    /// read back from canonical JSON, whose members are sorted. A point-in-time
-    /// answer then looks the same whether it resumed from a snapshot or folded
-    /// every event.
+    /// read back from canonical JSON, whose members are sorted.
     public func inFoldOrder() -> EntityState {
         func order(_ o: JSONObject, _ names: [String]) -> JSONObject {
             var out = JSONObject()

@@ -159,7 +159,7 @@ struct Projection {
         return try rows.compactMap { r in
             guard let lastChange = try EventRows.at(db, position: r.last),
                   let state = try? EntityState(kind: kind, canonicalJSON: r.state) else { return nil }
-            return Snapshot(folded: Folded(state: state.inFoldOrder(), version: r.folded, lastChange: lastChange),
+            return Snapshot(folded: Folded(state: state, version: r.folded, lastChange: lastChange),
                             headPosition: r.headPosition, headRecorded: r.headRecorded)
         }
     }

@@ -290,3 +290,17 @@ import Testing
         #expect(try cli.run(["head"]).stdout == head)
     }
 }
+
+extension SeedFactsTests {
+    /// `show` reads the current-state projection; `show --as-of 9999` folds the
+    /// events. Both must print the same document, member order included.
+    @Test func showNowPrintsWhatAFoldOfEveryEventPrints() throws {
+        let all = try #require(try json(["list"]) as? [[String: Any]])
+        #expect(all.count > 60)
+        for id in all.compactMap({ $0["id"] as? String }) {
+            let now = try cli.run(["show", id, "--json"]).stdout
+            let folded = try cli.run(["show", id, "--json", "--as-of", "9999"]).stdout
+            #expect(now == folded.replacingOccurrences(of: #""asOf":"9999""#, with: #""asOf":null"#), "\(id)")
+        }
+    }
+}
