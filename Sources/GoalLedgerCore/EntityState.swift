@@ -1,41 +1,107 @@
+/// The members the fold itself writes, and those every projection row reads,
+/// addressed by a fixed slot instead of by name.
+public enum StateMember: Int, CaseIterable, Sendable {
+    case status, adoptedBy, adoptedOn, supersededBy, milestones, target, latest, measurements, links
+    case title, name, plan, theme, goal, memberOf
+
+    public var name: String { Self.names[rawValue] }
+    private static let names = allCases.map { String(describing: $0) }
+}
+
 /// The folded state of one entity: the kind's members as SPEC §6 names them.
+///
+/// Members live in fixed slots, one per name of the kind's `stateOrder`, so
+/// the fold sets them without hashing names and the state is written out in
+/// a fixed order without sorting.
 public struct EntityState: Sendable, Equatable {
     public let kind: EntityKind
-    public var fields: [String: JSON]
+    /// Slot k holds member `kind.stateOrder[k]`.
+    private var slots: [JSON?]
+    /// Members the kind does not have: a valid ledger folds none, a damaged one
+    /// might, and they still show (after the others, sorted).
+    private var extra: [String: JSON] = [:]
+
+    /// A state with no members yet.
+    public init(kind: EntityKind) {
+        self.kind = kind
+        slots = Array(repeating: nil, count: kind.stateOrder.count)
+    }
 
     public init(kind: EntityKind, fields: [String: JSON]) {
-        self.kind = kind
-        self.fields = fields
+        self.init(kind: kind)
+        for (k, v) in fields { self[k] = v }
+    }
+
+    /// Every member by name.
+    public var fields: [String: JSON] {
+        var f = extra
+        for (k, name) in kind.stateOrder.enumerated() { if let v = slots[k] { f[name] = v } }
+        return f
+    }
+
+    /// The names of the members present, in the kind's order, then the others sorted.
+    public var memberNames: [String] {
+        kind.stateOrder.indices.filter { slots[$0] != nil }.map { kind.stateOrder[$0] } + extra.keys.sorted()
     }
 
     public subscript(_ name: String) -> JSON? {
-        get { fields[name] }
-        set { fields[name] = newValue }
+        get {
+            if let k = kind.slot(name) { return slots[k] }
+            return extra.isEmpty ? nil : extra[name]
+        }
+        set {
+            if let k = kind.slot(name) { slots[k] = newValue } else { extra[name] = newValue }
+        }
     }
 
-    public var title: String? { fields["title"]?.stringValue ?? fields["name"]?.stringValue }
-    public var status: String? { fields["status"]?.stringValue }
+    public subscript(_ m: StateMember) -> JSON? {
+        get {
+            let k = Int(EntityKind.memberSlots[kind.ordinal][m.rawValue])
+            if k >= 0 { return slots[k] }
+            return extra.isEmpty ? nil : extra[m.name]
+        }
+        set {
+            let k = Int(EntityKind.memberSlots[kind.ordinal][m.rawValue])
+            if k >= 0 { slots[k] = newValue } else { extra[m.name] = newValue }
+        }
+    }
+
+    public var title: String? { self[.title]?.stringValue ?? self[.name]?.stringValue }
+    public var status: String? { self[.status]?.stringValue }
 
     /// The state as a JSON object in the kind's member order.
     public var json: JSONObject {
-        var o = JSONObject()
-        for name in kind.stateOrder { if let v = fields[name] { o[name] = v } }
-        // Members outside the fixed order (none today) still show, sorted.
-        for name in fields.keys.sorted() where !kind.stateOrder.contains(name) { o[name] = fields[name] }
+        var o = JSONObject(capacity: slots.count)
+        for (k, name) in kind.stateOrder.enumerated() { if let v = slots[k] { o.appendUnchecked(name, v) } }
+        for name in extra.keys.sorted() { o.appendUnchecked(name, extra[name]!) }
         return o
     }
 
     /// Canonical text of the state, as stored in projections and snapshots.
-    public var canonicalJSON: String { JSONWriter.canonical(.object(json)) }
+    public var canonicalJSON: String {
+        guard extra.isEmpty else { return JSONWriter.canonical(.object(json)) }
+        var w = JSONWriter(capacity: 512)
+        w.append("{")
+        var first = true
+        let names = kind.stateOrder
+        for k in EntityKind.canonicalSlots[kind.ordinal] {
+            guard let v = slots[k] else { continue }
+            if !first { w.append(",") }
+            first = false
+            w.key(names[k])
+            w.writeCanonical(v)
+        }
+        w.append("}")
+        return w.string
+    }
 
-    /// Reads a stored state back.
     /// Reads a stored state back, its nested members in fold order (see `inFoldOrder`),
     /// so `show` prints the same whether it read the projection, a snapshot or every event.
     public init(kind: EntityKind, canonicalJSON: String) throws {
         guard case .object(let o) = try JSONParser.parse(canonicalJSON) else { throw InputError("state is not an object") }
-        var f: [String: JSON] = [:]
-        for (k, v) in o { f[k] = v }
-        self = EntityState(kind: kind, fields: f).inFoldOrder()
+        self.init(kind: kind)
+        for (k, v) in o { self[k] = v }
+        self = inFoldOrder()
     }
 
     /// The state with its nested objects in the order the fold writes them
@@ -49,23 +115,18 @@ public struct EntityState: Sendable, Equatable {
             return out
         }
         var s = self
-        for (name, value) in fields {
-            switch (name, value) {
-            case ("target", .object(let o)):
-                var t = order(o, EventType.targetSet.fields.map(\.name))
-                if case .object(let b)? = t["baseline"] { t["baseline"] = .object(order(b, ["value", "at"])) }
-                s.fields[name] = .object(t)
-            case ("horizon", .object(let o)):
-                s.fields[name] = .object(order(o, ["from", "to"]))
-            case ("latest", .object(let o)):
-                s.fields[name] = .object(order(o, ["value", "period", "effective"]))
-            case ("links", .array(let a)):
-                s.fields[name] = .array(a.map { $0.objectValue.map { .object(order($0, ["to", "relation"])) } ?? $0 })
-            case ("milestones", .array(let a)):
-                s.fields[name] = .array(a.map { $0.objectValue.map { .object(order($0, ["date", "title", "kind"])) } ?? $0 })
-            default:
-                break
-            }
+        if case .object(let o)? = self[.target] {
+            var t = order(o, EventType.targetSet.fields.map(\.name))
+            if case .object(let b)? = t["baseline"] { t["baseline"] = .object(order(b, ["value", "at"])) }
+            s[.target] = .object(t)
+        }
+        if case .object(let o)? = self["horizon"] { s["horizon"] = .object(order(o, ["from", "to"])) }
+        if case .object(let o)? = self[.latest] { s[.latest] = .object(order(o, ["value", "period", "effective"])) }
+        if case .array(let a)? = self[.links] {
+            s[.links] = .array(a.map { $0.objectValue.map { .object(order($0, ["to", "relation"])) } ?? $0 })
+        }
+        if case .array(let a)? = self[.milestones] {
+            s[.milestones] = .array(a.map { $0.objectValue.map { .object(order($0, ["date", "title", "kind"])) } ?? $0 })
         }
         return s
     }
@@ -112,8 +173,8 @@ public struct Change: Sendable, Equatable {
     public static func between(_ a: EntityState?, _ b: EntityState?) -> [Change] {
         // Only members that differ at the top can hold a change: flatten just those.
         var differing = Set<String>()
-        for k in (a?.fields.keys).map(Array.init) ?? [] where a?.fields[k] != b?.fields[k] { differing.insert(k) }
-        for k in (b?.fields.keys).map(Array.init) ?? [] where a?.fields[k] != b?.fields[k] { differing.insert(k) }
+        for k in a?.memberNames ?? [] where a?[k] != b?[k] { differing.insert(k) }
+        for k in b?.memberNames ?? [] where a?[k] != b?[k] { differing.insert(k) }
         if differing.isEmpty { return [] }
         let before = a?.flattened(members: differing) ?? [], after = b?.flattened(members: differing) ?? []
         var beforeMap: [String: JSON] = [:]

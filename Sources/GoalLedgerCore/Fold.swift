@@ -18,13 +18,13 @@ public enum Fold {
     public static func apply(_ e: Event, into state: inout EntityState?) -> Bool {
         if let kind = e.type.creates {
             if state != nil { return true }
-            var f: [String: JSON] = [:]
-            for (k, v) in Validation.ordered(e.data, by: e.type.fields) { f[k] = v }
-            f["status"] = .string(kind.defaultStatus)
-            if EntityKind.linkable.contains(kind) { f["links"] = .array([]) }
-            if kind == .plan { f["milestones"] = .array([]) }
-            if kind == .indicator { f["measurements"] = 0 }
-            state = EntityState(kind: kind, fields: f)
+            var s = EntityState(kind: kind)
+            for (k, v) in Validation.ordered(e.data, by: e.type.fields) { s[k] = v }
+            s[.status] = .string(kind.defaultStatus)
+            if EntityKind.linkable.contains(kind) { s[.links] = .array([]) }
+            if kind == .plan { s[.milestones] = .array([]) }
+            if kind == .indicator { s[.measurements] = 0 }
+            state = s
             return true
         }
         guard var s = state.take() else { return false }
@@ -32,34 +32,34 @@ public enum Fold {
         case .actorRevised, .planRevised, .themeRevised, .goalRevised, .initiativeRevised, .indicatorRevised:
             for (k, v) in Validation.ordered(e.data, by: e.type.fields) { s[k] = v }
         case .planAdopted:
-            s["status"] = "adopted"
-            s["adoptedBy"] = e.data["by"]
-            s["adoptedOn"] = .string(e.effective.text)
+            s[.status] = "adopted"
+            s[.adoptedBy] = e.data["by"]
+            s[.adoptedOn] = .string(e.effective.text)
         case .planSuperseded:
-            s["status"] = "superseded"
-            s["supersededBy"] = e.data["by"]
+            s[.status] = "superseded"
+            s[.supersededBy] = e.data["by"]
         case .planRetired:
-            s["status"] = "retired"
+            s[.status] = "retired"
         case .milestoneRecorded:
-            var m = JSONObject()
+            var m = JSONObject(capacity: 3)
             m["date"] = .string(e.effective.text)
             m["title"] = e.data["title"]
             if let k = e.data["kind"] { m["kind"] = k }
-            s["milestones"] = .array((s["milestones"]?.arrayValue ?? []) + [.object(m)])
+            s[.milestones] = .array((s[.milestones]?.arrayValue ?? []) + [.object(m)])
         case .targetSet:
-            s["target"] = .object(Validation.ordered(e.data, by: e.type.fields))
+            s[.target] = .object(Validation.ordered(e.data, by: e.type.fields))
         case .measurementRecorded:
-            var latest = JSONObject()
-            latest["value"] = e.data["value"]
-            if let p = e.data["period"] { latest["period"] = p }
-            latest["effective"] = .string(e.effective.text)
-            s["latest"] = .object(latest)
-            s["measurements"] = .number((s["measurements"]?.numberValue ?? 0) + 1)
+            var latest = JSONObject(capacity: 3)
+            if let v = e.data["value"] { latest.appendUnchecked("value", v) }
+            if let p = e.data["period"] { latest.appendUnchecked("period", p) }
+            latest.appendUnchecked("effective", .string(e.effective.text))
+            s[.latest] = .object(latest)
+            s[.measurements] = .number((s[.measurements]?.numberValue ?? 0) + 1)
         case .statusChanged:
-            s["status"] = e.data["status"]
+            s[.status] = e.data["status"]
         case .linked:
             // One link per target: linking again replaces the relation in place.
-            var links = s["links"]?.arrayValue ?? []
+            var links = s[.links]?.arrayValue ?? []
             let to = e.data["to"]
             let link = JSON.object(Validation.ordered(e.data, by: e.type.fields))
             if let i = links.firstIndex(where: { $0.objectValue?["to"] == to }) {
@@ -67,10 +67,10 @@ public enum Fold {
             } else {
                 links.append(link)
             }
-            s["links"] = .array(links)
+            s[.links] = .array(links)
         case .unlinked:
             let to = e.data["to"]
-            s["links"] = .array((s["links"]?.arrayValue ?? []).filter { $0.objectValue?["to"] != to })
+            s[.links] = .array((s[.links]?.arrayValue ?? []).filter { $0.objectValue?["to"] != to })
         case .retracted:
             break
         default:
@@ -78,6 +78,30 @@ public enum Fold {
         }
         state = s
         return true
+    }
+
+    /// The fold of a stream with one more event that comes before its last
+    /// event in fold order but after its creation, when that needs none of
+    /// the stream's other events; nil when they are needed (a refold).
+    ///
+    /// A `MeasurementRecorded` changes only `latest` and `measurements`, and
+    /// no event reads either: `measurements` counts, so its place does not
+    /// matter, and `latest` is that of whichever measurement comes last in
+    /// fold order, the new one or the current `latest`. So applying it to the
+    /// current state, then putting the current `latest` back when that comes
+    /// later, is the fold of the stream with it in its place. The new event
+    /// has the stream's highest position, so on a tie of `effective` it is
+    /// the later one. The last event folded stays the same.
+    public static func insertLate(_ e: Event, into head: Folded) -> Folded? {
+        guard e.type == .measurementRecorded, precedes(e, head.lastChange) else { return nil }
+        var state: EntityState? = head.state
+        guard apply(e, into: &state), var s = state else { return nil }
+        if let current = head.state[.latest] {
+            guard case .string(let text)? = current.objectValue?["effective"],
+                  let effective = try? Effective(stored: text) else { return nil }
+            if e.effective.key < effective.key { s[.latest] = current }
+        }
+        return Folded(state: s, version: head.version + 1, lastChange: head.lastChange)
     }
 
     /// Order of events within a stream: by `effective`, ties by `position`.

@@ -53,6 +53,12 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     public init() { members = [] }
 
+    /// An empty object with room for `capacity` members, so building it allocates once.
+    public init(capacity: Int) {
+        members = []
+        members.reserveCapacity(capacity)
+    }
+
     public init(_ members: [(String, JSON)]) {
         self.members = []
         self.members.reserveCapacity(members.count)

@@ -101,15 +101,16 @@ public struct JSONParser: ~Copyable {
     private mutating func object() throws(Error) -> JSON {
         try enter()
         i += 1
-        var obj = JSONObject()
         // Past a few members, duplicates are found by hashing: a line of 100,000
         // members must not take minutes to reject.
         var names: Set<String>? = nil
         skipWhitespace()
         if i < bytes.count && bytes[i] == UInt8(ascii: "}") {
             i += 1; depth -= 1
-            return .object(obj)
+            return .object(JSONObject())
         }
+        // The ledger's objects have a handful of members: room for them at once, not grown one by one.
+        var obj = JSONObject(capacity: 4)
         while true {
             skipWhitespace()
             guard i < bytes.count else { throw fail("unexpected end of input in an object") }

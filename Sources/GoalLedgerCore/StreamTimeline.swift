@@ -17,6 +17,9 @@ public struct StreamTimeline: Sendable {
     private var hasEvents: Bool
     /// Whether the last event added was backdated or a retraction (refolded the stream).
     public private(set) var lastWasLate = false
+    /// The effective key of the stream's creation event, when known: a late
+    /// event may skip the refold only if it comes after the creation.
+    public var creationKey: Int64?
 
     public init(head: Folded? = nil, hasEvents: Bool = false) {
         self.head = head
@@ -40,12 +43,17 @@ public struct StreamTimeline: Sendable {
     /// may know a faster way than folding the whole stream (a snapshot).
     public mutating func advance(_ e: Event, refold: () throws -> Folded?) rethrows {
         defer { hasEvents = true }
+        if e.type.creates != nil && !hasEvents { creationKey = e.effective.key }
         if inOrder(e) {
             lastWasLate = false
             if let next = Fold.fold(CollectionOfOne(e), from: head.take()) { head = next }
         } else {
             lastWasLate = true
-            head = try refold()
+            if let head, let creationKey, creationKey <= e.effective.key, let next = Fold.insertLate(e, into: head) {
+                self.head = next
+            } else {
+                head = try refold()
+            }
         }
     }
 

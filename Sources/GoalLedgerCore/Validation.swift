@@ -72,13 +72,14 @@ public enum Validation {
     /// Puts an object's members (and nested objects') in the vocabulary's order, for display.
     /// Stored data is canonical (sorted); states show members as SPEC §5 lists them.
     public static func ordered(_ obj: JSONObject, by fields: [Field]) -> JSONObject {
-        var out = JSONObject()
+        var out = JSONObject(capacity: obj.count)
         for f in fields {
             guard let v = obj[f.name] else { continue }
+            // Field names are unique, so no member is added twice.
             if case .object(let sub) = f.type, case .object(let o) = v {
-                out[f.name] = .object(ordered(o, by: sub))
+                out.appendUnchecked(f.name, .object(ordered(o, by: sub)))
             } else {
-                out[f.name] = v
+                out.appendUnchecked(f.name, v)
             }
         }
         return out

@@ -18,8 +18,30 @@ public enum EntityKind: String, Sendable, CaseIterable, Codable {
     public var defaultStatus: String { self == .plan ? "draft" : "active" }
 
     /// The order of members in `state`, for every output: creation fields,
-    /// then what events add. Members absent from a state are skipped.
-    public var stateOrder: [String] {
+    /// then what events add. Members absent from a state are skipped. It is
+    /// also the layout of `EntityState`: member k of this list lives in slot k.
+    public var stateOrder: [String] { Self.stateOrders[ordinal] }
+
+    /// The case's place in `allCases`, to index the tables below.
+    @inline(__always) var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
+    private static let stateOrders: [[String]] = allCases.map(\.stateOrderList)
+
+    /// `stateOrder`'s slots sorted by member name in RFC 8785 order, so a
+    /// state is written canonically without sorting it each time.
+    static let canonicalSlots: [[Int]] = allCases.map { k in
+        k.stateOrder.indices.sorted { JSONWriter.utf16Less(k.stateOrder[$0], k.stateOrder[$1]) }
+    }
+
+    /// The slot of a member in this kind's state; nil when the kind has no such member.
+    @inline(__always) func slot(_ name: String) -> Int? { stateOrder.firstIndex(of: name) }
+
+    /// The slot of each `StateMember` in each kind's state, -1 where the kind has none.
+    static let memberSlots: [[Int8]] = allCases.map { k in
+        StateMember.allCases.map { m in Int8(k.slot(m.name) ?? -1) }
+    }
+
+    private var stateOrderList: [String] {
         switch self {
         case .actor: ["name", "kind", "role", "memberOf", "status"]
         case .plan: ["organization", "kind", "title", "summary", "horizon", "supersedes", "status",

@@ -3,16 +3,29 @@ import GoalLedgerCore
 
 /// What the projections know of one stream: its kind, how many events it
 /// has, where it sits in the plan tree, and its timeline (current state).
-struct StreamEntry {
-    var kind: EntityKind
+///
+/// A class, so the table is looked up once per event and the state changes
+/// in place (a struct taken out and put back costs two more hashes of the id).
+final class StreamEntry {
+    let kind: EntityKind
     var version: Int64
     /// The plan a theme, goal, initiative or indicator belongs to (fixed at creation).
-    var plan: String?
+    let plan: String?
     /// Position of the stream's first event: listings follow the order things were defined.
-    var created: Int64
+    let created: Int64
     var timeline: StreamTimeline
     /// Position of the last event applied in this run (0 when read back from the file).
     var touched: Int64 = 0
+    /// Changed since it was last written to `entities`.
+    var dirty = false
+
+    init(kind: EntityKind, version: Int64, plan: String?, created: Int64, timeline: StreamTimeline) {
+        self.kind = kind
+        self.version = version
+        self.plan = plan
+        self.created = created
+        self.timeline = timeline
+    }
 
     var head: Folded? { timeline.head }
 
@@ -35,7 +48,6 @@ struct StreamEntry {
 /// table is the same however it was reached.
 struct Projection {
     var entries: [String: StreamEntry] = [:]
-    var dirty: Set<String> = []
     /// Snapshots taken since the last flush: every `Snapshot.interval` events
     /// of a stream, and after a backdated event or retraction on a long stream.
     var snapshots: [(stream: String, snapshot: Snapshot)] = []
@@ -59,13 +71,15 @@ struct Projection {
         // The entry keeps its last event as `lastChange`; only what folds and
         // snapshots read of it is kept, so a long run holds little per stream.
         var e = full
-        e.actor = ""; e.reason = nil; e.decision = nil; e.dataJSON = ""; e.recordedBy = ""; e.prev = ""; e.hash = ""
-        // Taken out of the table while it changes, so its state is not copied on write.
-        var entry: StreamEntry
-        if let existing = entries.removeValue(forKey: e.stream) {
+        if !e.actor.isEmpty {
+            e.actor = ""; e.reason = nil; e.decision = nil; e.dataJSON = ""; e.recordedBy = ""; e.prev = ""; e.hash = ""
+        }
+        let entry: StreamEntry
+        if let existing = entries[e.stream] {
             entry = existing
         } else if let load, let loaded = try load(e.stream) {
             entry = loaded
+            entries[e.stream] = entry
         } else {
             let kind = e.type.creates ?? .actor  // a stream always starts with its creation event
             var plan: String? = nil
@@ -75,10 +89,16 @@ struct Projection {
             case .actor, .plan: plan = nil
             }
             entry = StreamEntry(kind: kind, version: 0, plan: plan, created: e.position, timeline: StreamTimeline())
+            entries[e.stream] = entry
         }
         entry.version = e.version
         entry.touched = e.position
+        entry.dirty = true
         latest = e.position
+        if !entry.timeline.inOrder(e) && entry.timeline.creationKey == nil && entry.timeline.head != nil {
+            // Read back from the file: the late-event shortcut needs the creation's point.
+            entry.timeline.creationKey = try EventRows.at(db, position: entry.created)?.effective.key
+        }
         try entry.timeline.advance(e) { try refold(e, kind: entry.kind, db) }
         if let head = entry.head, e.version >= Snapshot.interval,
            e.version % Snapshot.interval == 0 || entry.timeline.lastWasLate {
@@ -86,8 +106,6 @@ struct Projection {
             snapshots.append((e.stream, snapshot))
             taken[e.stream, default: []].append(snapshot)
         }
-        entries[e.stream] = entry
-        dirty.insert(e.stream)
     }
 
     /// The stream's current state with a late event added.
@@ -171,14 +189,20 @@ struct Projection {
         VALUES (?,?,?,?,?,?,?,?,?,?,?)
         """
 
-    /// Writes the changed entries to `entities`.
+    /// Writes the changed entries to `entities`, and the snapshots taken.
     mutating func flush(_ db: Database) throws {
+        try write(entries.filter { $0.value.dirty }, db)
+    }
+
+    /// Writes some entries (marking them clean) and the snapshots taken since the last flush.
+    mutating func write(_ changed: [String: StreamEntry], _ db: Database) throws {
         let s = try RawStatement(db, Self.upsertSQL)
-        for id in dirty.sorted() {
-            Self.bind(s, id, entries[id]!)
+        for id in changed.keys.sorted() {
+            let entry = changed[id]!
+            Self.bind(s, id, entry)
             try s.run()
+            entry.dirty = false
         }
-        dirty.removeAll()
         let snap = try RawStatement(db, "INSERT OR REPLACE INTO snapshots (\(Self.snapshotColumns)) VALUES (?,?,?,?,?,?,?)")
         for (stream, x) in snapshots {
             snap.reset()
@@ -194,17 +218,20 @@ struct Projection {
         snapshots.removeAll()
     }
 
-    /// Flushes, then forgets what the file now holds: the snapshots taken,
-    /// and the entries of streams that had no event since the last
-    /// checkpoint (a finished plan's indicators), which are read back from the
-    /// file if their streams move again. A long replay or import calls it
-    /// every so many events, so its memory follows the streams in use, not
-    /// the ledger's size; the tables end the same.
+    /// Forgets what the file can give back: the snapshots taken (written
+    /// now), and the entries of streams that had no event since the last
+    /// checkpoint (a finished plan's indicators), written now if they
+    /// changed and read back from the file if their streams move again.
+    /// Entries still in use stay in memory and are written when they are
+    /// forgotten or at the final flush, not at every checkpoint. A long
+    /// replay or import calls it every so many events, so its memory follows
+    /// the streams in use, not the ledger's size; the tables end the same.
     mutating func checkpoint(_ db: Database) throws {
-        try flush(db)
-        taken.removeAll()
         let since = lastCheckpoint
-        entries = entries.filter { $0.value.touched > since }
+        let idle = entries.filter { $0.value.touched <= since }
+        try write(idle.filter { $0.value.dirty }, db)
+        taken.removeAll()
+        for id in idle.keys { entries.removeValue(forKey: id) }
         lastCheckpoint = latest
         if load == nil { load = { id in try Projection.loadEntry(db, id) } }
     }
