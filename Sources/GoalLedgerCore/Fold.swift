@@ -28,6 +28,26 @@ public enum Fold {
             return true
         }
         guard var s = state.take() else { return false }
+        change(e, &s)
+        state = s
+        return true
+    }
+
+    /// Folds the next event onto a stream's fold in place: what `fold` does
+    /// for one event, without copying the state out and back.
+    public static func fold(_ e: consuming Event, onto folded: inout Folded?) {
+        if e.type.creates == nil, var f = folded.take() {
+            change(e, &f.state)
+            f.version += 1
+            f.lastChange = e
+            folded = f
+            return
+        }
+        if let next = fold(CollectionOfOne(e), from: folded.take()) { folded = next }
+    }
+
+    /// What a change event does to an existing state (SPEC §5).
+    static func change(_ e: Event, _ s: inout EntityState) {
         switch e.type {
         case .actorRevised, .planRevised, .themeRevised, .goalRevised, .initiativeRevised, .indicatorRevised:
             for (k, v) in Validation.ordered(e.data, by: e.type.fields) { s[k] = v }
@@ -76,8 +96,6 @@ public enum Fold {
         default:
             break
         }
-        state = s
-        return true
     }
 
     /// The fold of a stream with one more event that comes before its last
@@ -102,6 +120,26 @@ public enum Fold {
             if e.effective.key < effective.key { s[.latest] = current }
         }
         return Folded(state: s, version: head.version + 1, lastChange: head.lastChange)
+    }
+
+    /// The fold of a stream after a late retraction `r` of `target`, when
+    /// that needs none of the stream's other events; nil when they are needed.
+    ///
+    /// Both must come after the stream's creation, and `target` must be an
+    /// event the current fold counts (the append rules see to both: a
+    /// retraction names an earlier event of its stream, once). A retracted
+    /// `MeasurementRecorded` that comes before the current `latest` left
+    /// nothing but its count: taking it out is one measurement less. The
+    /// retraction itself counts as an event, so the version stays, and it is
+    /// the last event folded when it comes after the current last.
+    public static func retractLate(_ target: Event, by r: Event, from head: Folded) -> Folded? {
+        guard r.type == .retracted, target.type == .measurementRecorded,
+              case .object(let latest)? = head.state[.latest], case .string(let text)? = latest["effective"],
+              let effective = try? Effective(stored: text), target.effective.key < effective.key,
+              case .number(let count)? = head.state[.measurements], count >= 1 else { return nil }
+        var s = head.state
+        s[.measurements] = .number(count - 1)
+        return Folded(state: s, version: head.version, lastChange: precedes(head.lastChange, r) ? r : head.lastChange)
     }
 
     /// Order of events within a stream: by `effective`, ties by `position`.

@@ -275,6 +275,7 @@ public struct JSONParser: ~Copyable {
             while i < bytes.count && isDigit(bytes[i]) { i += 1 }
         }
         let len = i - start
+        if !isInteger && len <= 17, let d = Self.shortDecimal(UnsafeBufferPointer(rebasing: bytes[start..<i])) { return d }
         if isInteger && len <= 16 {
             // Exact in a double for up to 15 digits plus sign; parse without strtod.
             var v: Int64 = 0
@@ -293,4 +294,33 @@ public struct JSONParser: ~Copyable {
     }
 
     @inline(__always) private func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
+
+    /// A decimal fraction without exponent and with at most 15 digits
+    /// (`12.3`, `-0.05`), read without strtod: its digits make an integer
+    /// below 2^53 and its scale a power of ten up to 10^15, both exact
+    /// doubles, and IEEE division rounds their quotient correctly, so the
+    /// result is the double strtod gives. Nil for anything else.
+    private static func shortDecimal(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+        var k = 0
+        let negative = b[0] == UInt8(ascii: "-")
+        if negative { k = 1 }
+        var mantissa: Int64 = 0, digits = 0, scale = -1
+        while k < b.count {
+            let c = b[k]
+            if c == UInt8(ascii: ".") {
+                scale = 0
+            } else {
+                guard c &- 48 < 10 else { return nil }
+                mantissa = mantissa * 10 + Int64(c - 48)
+                digits += 1
+                if scale >= 0 { scale += 1 }
+            }
+            k += 1
+        }
+        guard digits <= 15, scale >= 1 else { return nil }
+        let d = Double(mantissa) / powersOfTen[scale]
+        return negative ? -d : d
+    }
+
+    private static let powersOfTen: [Double] = (0...15).map { k in (0..<k).reduce(1.0) { x, _ in x * 10 } }
 }

@@ -38,23 +38,35 @@ public struct StreamTimeline: Sendable {
         e.type != .retracted && (!hasEvents || (head.map { Fold.precedes($0.lastChange, e) } ?? false))
     }
 
-    /// Adds the next event without working out its changes. For a late event
-    /// (backdated, or a retraction) `refold` gives the new head: the caller
-    /// may know a faster way than folding the whole stream (a snapshot).
-    public mutating func advance(_ e: Event, refold: () throws -> Folded?) rethrows {
+    /// Adds the next event without working out its changes, and tells
+    /// whether it was late (backdated, or a retraction). A late event that
+    /// `Fold.insertLate` can place needs the creation's effective key
+    /// (`creationKey` gives it when not known yet); any other gets its new
+    /// head from `refold`, given the event, the current head and the
+    /// creation's key: the caller may know a faster way than folding the
+    /// whole stream (a snapshot).
+    @discardableResult
+    public mutating func advance(_ e: consuming Event, creationKey: () throws -> Int64?,
+                                 refold: (_ e: Event, _ current: Folded?, _ creationKey: Int64?) throws -> Folded?) rethrows -> Bool {
         defer { hasEvents = true }
-        if e.type.creates != nil && !hasEvents { creationKey = e.effective.key }
+        if e.type.creates != nil && !hasEvents { self.creationKey = e.effective.key }
         if inOrder(e) {
             lastWasLate = false
-            if let next = Fold.fold(CollectionOfOne(e), from: head.take()) { head = next }
-        } else {
-            lastWasLate = true
-            if let head, let creationKey, creationKey <= e.effective.key, let next = Fold.insertLate(e, into: head) {
-                self.head = next
-            } else {
-                head = try refold()
-            }
+            Fold.fold(e, onto: &head)
+            return false
         }
+        lastWasLate = true
+        guard case .some(let current) = head else {
+            head = try refold(e, nil, self.creationKey)
+            return true
+        }
+        if self.creationKey == nil { self.creationKey = try creationKey() }
+        if let key = self.creationKey, key <= e.effective.key, let next = Fold.insertLate(e, into: current) {
+            head = next
+        } else {
+            head = try refold(e, current, self.creationKey)
+        }
+        return true
     }
 
     /// Adds the next event without working out its changes (projections need only the head).
@@ -67,7 +79,7 @@ public struct StreamTimeline: Sendable {
         lastWasLate = false
         if inOrder(e) {
             let before = wanted ? head?.state : nil
-            if let next = Fold.fold(CollectionOfOne(e), from: head.take()) { head = next }
+            Fold.fold(e, onto: &head)
             return wanted ? Change.between(before, head?.state) : []
         }
         lastWasLate = true

@@ -67,7 +67,7 @@ struct Projection {
     /// Folds one new event into its stream's entry. A late event (backdated,
     /// or a retraction) refolds the stream from the nearest snapshot before
     /// its point, reading only the events after it.
-    mutating func apply(_ full: Event, _ db: Database) throws {
+    mutating func apply(_ full: consuming Event, _ db: Database) throws {
         // The entry keeps its last event as `lastChange`; only what folds and
         // snapshots read of it is kept, so a long run holds little per stream.
         var e = full
@@ -95,26 +95,32 @@ struct Projection {
         entry.touched = e.position
         entry.dirty = true
         latest = e.position
-        if !entry.timeline.inOrder(e) && entry.timeline.creationKey == nil && entry.timeline.head != nil {
+        let position = e.position, version = e.version, stream = e.stream, recorded = e.recorded
+        let kind = entry.kind, created = entry.created
+        let late = try entry.timeline.advance(e) {
             // Read back from the file: the late-event shortcut needs the creation's point.
-            entry.timeline.creationKey = try EventRows.at(db, position: entry.created)?.effective.key
+            try EventRows.at(db, position: created)?.effective.key
+        } refold: { e, current, creationKey in
+            try refold(e, current: current, creationKey: creationKey, kind: kind, db)
         }
-        try entry.timeline.advance(e) { try refold(e, kind: entry.kind, db) }
-        if let head = entry.head, e.version >= Snapshot.interval,
-           e.version % Snapshot.interval == 0 || entry.timeline.lastWasLate {
-            let snapshot = Snapshot(folded: head, headPosition: e.position, headRecorded: e.recorded)
-            snapshots.append((e.stream, snapshot))
-            taken[e.stream, default: []].append(snapshot)
+        if version >= Snapshot.interval, version % Snapshot.interval == 0 || late, let head = entry.timeline.head {
+            let snapshot = Snapshot(folded: head, headPosition: position, headRecorded: recorded)
+            snapshots.append((stream, snapshot))
+            taken[stream, default: []].append(snapshot)
         }
     }
 
     /// The stream's current state with a late event added.
-    func refold(_ e: Event, kind: EntityKind, _ db: Database) throws -> Folded? {
+    func refold(_ e: Event, current: Folded?, creationKey: Int64?, kind: EntityKind, _ db: Database) throws -> Folded? {
         // The point the snapshot must lie before: the event's own, or for a retraction the retracted event's.
         var pivot = e
         if e.type == .retracted {
             guard let id = e.data["event"]?.stringValue, let target = try EventRows.byID(db, id) else {
                 return Fold.state(of: try EventRows.stream(db, e.stream, before: e.position, light: true) + [e])
+            }
+            if let current, let creationKey, creationKey <= e.effective.key, creationKey <= target.effective.key,
+               target.stream == e.stream, let next = Fold.retractLate(target, by: e, from: current) {
+                return next
             }
             pivot = target
         }
@@ -244,18 +250,19 @@ struct Projection {
     static let checkpointInterval: Int64 = 1 << 15
 
     static func bind(_ s: RawStatement, _ id: String, _ e: StreamEntry) {
+        let head = e.timeline.head
         s.reset()
         s.bind(1, id)
         s.bind(2, e.kind.rawValue)
         s.bind(3, e.version)
         s.bind(4, e.created)
-        s.bind(5, e.head.map { Int64($0.version) })
-        s.bind(6, e.head?.lastChange.position)
+        s.bind(5, head.map { Int64($0.version) })
+        s.bind(6, head?.lastChange.position)
         s.bind(7, e.plan)
         s.bind(8, e.parent)
-        s.bind(9, e.head?.state.title)
-        s.bind(10, e.head?.state.status)
-        s.bind(11, e.head?.state.canonicalJSON)
+        s.bind(9, head?.state.title)
+        s.bind(10, head?.state.status)
+        s.bind(11, head?.state.canonicalJSON)
     }
 
     /// Reads one entry back from `entities` (the head's last event from `events`).

@@ -38,4 +38,33 @@ import Testing
         let v = try JSONParser.parse(#"{"t":"Grøn by i balance – æøå \u00e6\ud83d\ude00","n":-12.5,"b":[true,false,null]}"#)
         #expect(v == ["t": "Grøn by i balance – æøå æ😀", "n": -12.5, "b": [true, false, nil]])
     }
+
+    /// Short decimals are read without strtod: every one must be the double strtod gives.
+    @Test func shortDecimalsReadAsStrtodReadsThem() throws {
+        var state: UInt64 = 2026
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var mismatches: [String] = []
+        for _ in 0..<200_000 {
+            let digits = Int(next() % 16) + 1
+            var text = next() % 2 == 0 ? "-" : ""
+            let point = Int(next() % UInt64(digits))
+            for k in 0..<digits {
+                if k == point && k > 0 { text += "." }
+                text += String(next() % 10)
+            }
+            if !text.contains(".") { text += ".5" }
+            // JSON allows no leading zeros before other digits.
+            let unsigned = text.hasPrefix("-") ? String(text.dropFirst()) : text
+            if unsigned.hasPrefix("0") && !unsigned.hasPrefix("0.") { continue }
+            guard case .number(let d) = try JSONParser.parse(text) else { Issue.record("not a number: \(text)"); continue }
+            if d.bitPattern != Double(text)!.bitPattern { mismatches.append(text) }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
 }
