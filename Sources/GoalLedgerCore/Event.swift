@@ -126,9 +126,12 @@ public struct EventInput: Sendable, Equatable {
     public var decision: String?
     public var id: String?
     public var expectedVersion: Int64?
-    public var data: JSONObject
+    public var data: JSONObject { didSet { canonicalData = nil } }
     /// Present when the line is an exported event (restore, backup, move).
     public var exported: Exported?
+    /// `data` in RFC 8785 form, made when the line is parsed (so on the
+    /// parsing core when `import` parses ahead); nil once `data` is changed.
+    public private(set) var canonicalData: String?
 
     /// The members only an exported line carries.
     public struct Exported: Sendable, Equatable {
@@ -211,6 +214,7 @@ public struct EventInput: Sendable, Equatable {
         guard let d = obj["data"] else { throw InputError("missing member \"data\"") }
         guard case .object(let dataObj) = d else { throw InputError("\"data\" must be an object, got \(d.typeName)") }
         data = try Validation.data(dataObj, for: t)
+        canonicalData = JSONWriter.canonical(.object(data))
         if isExported {
             for k in Self.exportMembers + ["id"] where obj[k] == nil {
                 throw InputError("an exported line must carry position, version, id, recorded, recordedBy, prev and hash; \"\(k)\" is missing")
@@ -236,7 +240,7 @@ public struct EventInput: Sendable, Equatable {
         -> Event
     {
         var e = Event(position: position, version: version, stream: stream, type: type, effective: effective, actor: actor,
-                      reason: reason, decision: decision, id: id, data: data, recorded: recorded,
+                      reason: reason, decision: decision, id: id, data: data, dataJSON: canonicalData, recorded: recorded,
                       recordedBy: recordedBy, prev: prev)
         e.hash = e.computeHash()
         return e
@@ -246,6 +250,13 @@ public struct EventInput: Sendable, Equatable {
     /// effective, actor, reason, decision and data), so a retry can be skipped.
     public func hasSameContent(as e: Event) -> Bool {
         e.stream == stream && e.type == type && e.effective == effective && e.actor == actor && e.reason == reason
-            && e.decision == decision && e.dataJSON == JSONWriter.canonical(.object(data))
+            && e.decision == decision && e.dataJSON == (canonicalData ?? JSONWriter.canonical(.object(data)))
+    }
+
+    /// Equal when they say the same (the cached canonical `data` follows from `data`).
+    public static func == (a: EventInput, b: EventInput) -> Bool {
+        a.stream == b.stream && a.type == b.type && a.effective == b.effective && a.actor == b.actor && a.reason == b.reason
+            && a.decision == b.decision && a.id == b.id && a.expectedVersion == b.expectedVersion && a.data == b.data
+            && a.exported == b.exported
     }
 }

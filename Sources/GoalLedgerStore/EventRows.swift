@@ -8,23 +8,33 @@ enum EventRows {
 
     static let insertSQL = "INSERT INTO events (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
-    static func insert(_ e: Event, _ s: RawStatement) throws {
-        s.reset()
-        s.bind(1, e.position)
-        s.bind(2, e.version)
-        s.bind(3, e.stream)
-        s.bind(4, e.type.rawValue)
-        s.bind(5, e.effective.text)
-        s.bind(6, e.actor)
-        s.bind(7, e.reason)
-        s.bind(8, e.decision)
-        s.bind(9, e.id)
-        s.bind(10, e.dataJSON)
-        s.bind(11, e.recorded)
-        s.bind(12, e.recordedBy)
-        s.bind(13, e.prev)
-        s.bind(14, e.hash)
-        try s.run()
+    /// Inserts an event. Its texts are copied once into `buffer` and bound
+    /// in place, so SQLite makes no copy of its own of each column.
+    static func insert(_ e: Event, _ s: RawStatement, buffer: inout [UInt8]) throws {
+        buffer.removeAll(keepingCapacity: true)
+        var spans: [(column: Int32, start: Int, count: Int)?] = []
+        spans.reserveCapacity(12)
+        func add(_ column: Int32, _ text: String?) {
+            guard var text else { spans.append(nil); return }
+            let start = buffer.count
+            text.withUTF8 { buffer.append(contentsOf: $0) }
+            spans.append((column, start, buffer.count - start))
+        }
+        add(3, e.stream); add(4, e.type.rawValue); add(5, e.effective.text); add(6, e.actor); add(7, e.reason)
+        add(8, e.decision); add(9, e.id); add(10, e.dataJSON); add(11, e.recorded); add(12, e.recordedBy)
+        add(13, e.prev); add(14, e.hash)
+        try buffer.withUnsafeBufferPointer { bytes in
+            s.reset()
+            s.bind(1, e.position)
+            s.bind(2, e.version)
+            for (k, span) in spans.enumerated() {
+                guard let span else { s.bind(Int32(k + 3), nil as String?); continue }
+                s.bindStatic(span.column, bytes.baseAddress! + span.start, span.count)
+            }
+            // The bound bytes live only in this closure: unbind them before it ends.
+            defer { s.reset() }
+            try s.run()
+        }
     }
 
     /// Decodes the current row (selected with `columns`). A row the ledger

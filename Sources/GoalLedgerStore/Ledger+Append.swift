@@ -40,6 +40,8 @@ final class AppendSession: LedgerView {
     /// The head when the transaction began: later positions are this command's own inputs.
     let startPosition: Int64
     let insert: RawStatement
+    /// The texts of the row being inserted.
+    var row: [UInt8] = []
     var creations: [String: Event] = [:]
 
     init(_ db: Database, context: AppendContext) throws {
@@ -60,7 +62,13 @@ final class AppendSession: LedgerView {
         s.reset()
         startPosition = headPosition
         insert = try RawStatement(db, EventRows.insertSQL)
+        appendedIDs = headPosition == 0 ? IDFilter() : nil
     }
+
+    /// The ids appended in this session, when the ledger was empty at its
+    /// start: an id the filter has never seen is in no row, so the lookup
+    /// by id is skipped for it (a bulk import into a new file).
+    var appendedIDs: IDFilter?
 
     // MARK: LedgerView
 
@@ -91,7 +99,7 @@ final class AppendSession: LedgerView {
     // MARK: Appending
 
     func append(_ input: EventInput) throws -> AppendOutcome {
-        if let id = input.id, let stored = try EventRows.byID(db, id) {
+        if let id = input.id, appendedIDs?.mayContain(id) ?? true, let stored = try EventRows.byID(db, id) {
             let same: Bool
             if let x = input.exported {
                 same = stored.hash == x.hash && stored.position == x.position && input.hasSameContent(as: stored)
@@ -142,12 +150,13 @@ final class AppendSession: LedgerView {
                                 recorded: now.text, recordedBy: context.recordedBy, prev: headHash)
         }
         do {
-            try EventRows.insert(event, insert)
+            try EventRows.insert(event, insert, buffer: &row)
         } catch let e as DatabaseError where e.resultCode.primaryResultCode == .SQLITE_CONSTRAINT {
             throw LedgerError.rejected("cannot append: \(e.message ?? "constraint failed")")
         }
         headPosition = position
         headHash = event.hash
+        appendedIDs?.insert(event.id)
         try projection.apply(event, db)
         if (position - startPosition) % Projection.checkpointInterval == 0 {
             try projection.checkpoint(db)
@@ -184,5 +193,32 @@ extension Ledger {
             try session.finish()
             return result
         }
+    }
+}
+
+/// A Bloom filter of event ids: "no" is certain, "maybe" is asked of the file.
+/// 2^24 bits (2 MiB) keep false maybes under 1 % for a million ids.
+struct IDFilter {
+    private var bits = [UInt64](repeating: 0, count: 1 << 18)
+
+    private func probes(_ id: String) -> (Int, Int, Int) {
+        var h = Hasher()
+        h.combine(id)
+        let v = UInt64(bitPattern: Int64(h.finalize()))
+        let mask: UInt64 = (1 << 24) - 1
+        return (Int(v & mask), Int((v >> 24) & mask), Int((v >> 40) ^ (v & 0xFFFF)) & Int(mask))
+    }
+
+    mutating func insert(_ id: String) {
+        let (a, b, c) = probes(id)
+        bits[a >> 6] |= 1 << UInt64(a & 63)
+        bits[b >> 6] |= 1 << UInt64(b & 63)
+        bits[c >> 6] |= 1 << UInt64(c & 63)
+    }
+
+    func mayContain(_ id: String) -> Bool {
+        let (a, b, c) = probes(id)
+        return bits[a >> 6] & (1 << UInt64(a & 63)) != 0 && bits[b >> 6] & (1 << UInt64(b & 63)) != 0
+            && bits[c >> 6] & (1 << UInt64(c & 63)) != 0
     }
 }

@@ -30,6 +30,11 @@ struct RawStatement {
         }
     }
 
+    /// Binds text that stays where it is until the statement is reset (no copy).
+    func bindStatic(_ i: Int32, _ p: UnsafePointer<UInt8>, _ n: Int) {
+        sqlite3_bind_text(stmt, i, UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), Int32(n), nil)
+    }
+
     func bind(_ i: Int32, _ v: Int64?) {
         guard let v else { sqlite3_bind_null(stmt, i); return }
         sqlite3_bind_int64(stmt, i, v)

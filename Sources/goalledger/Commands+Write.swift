@@ -222,9 +222,10 @@ func importFile(_ file: String, into l: Ledger, context: AppendContext) throws -
     let bar = ProgressLine("import \(name)")
     do {
         try l.transaction(context: context) { append in
-            try reader.forEachLine { line, n in
+            // Lines are parsed and checked on the second core while this one appends.
+            try reader.forEachLine(parsingAhead: { line in try EventInput.parse(line: line) }) { parsed, n in
                 do {
-                    switch try append(try EventInput.parse(line: line)) {
+                    switch try append(try parsed.get()) {
                     case .appended: appended += 1
                     case .skipped: skipped += 1
                     }
