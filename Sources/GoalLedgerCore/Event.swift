@@ -70,16 +70,18 @@ public struct Event: Sendable, Equatable {
     public func computeHash() -> String { Self.hex(SHA256.hash(data: canonicalBytes())) }
 
     static func hex(_ digest: SHA256.Digest) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in digest {
-            out.append(hexDigits[Int(b >> 4)])
-            out.append(hexDigits[Int(b & 0xF)])
+        digest.withUnsafeBytes { d in
+            String(unsafeUninitializedCapacity: 64) { out in
+                for (k, b) in d.enumerated() {
+                    out[2 * k] = hexDigit(b >> 4)
+                    out[2 * k + 1] = hexDigit(b & 0xF)
+                }
+                return 64
+            }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    @inline(__always) private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
 
     /// The export line: one JSON object in a fixed, readable member order
     /// (position first, hash last); no newline.

@@ -120,6 +120,8 @@ public struct JSONWriter {
 
     /// Appends text that is already JSON (a stored canonical fragment).
     public mutating func appendRaw(_ s: String) {
+        // Read in place where the string is contiguous (native strings are): no copy, no retain.
+        if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) != nil { return }
         var s = s
         s.withUTF8 { bytes.append(contentsOf: $0) }
     }
@@ -133,29 +135,35 @@ public struct JSONWriter {
     /// RFC 8785 §3.2.2.2: escape only `"`, `\` and C0 controls; short forms where JSON has them.
     public mutating func writeString(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { buf in
-            var runStart = 0
-            for (k, b) in buf.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
-                if runStart < k { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k])) }
-                runStart = k + 1
-                switch b {
-                case 0x22: append("\\\"")
-                case 0x5C: append("\\\\")
-                case 0x08: append("\\b")
-                case 0x09: append("\\t")
-                case 0x0A: append("\\n")
-                case 0x0C: append("\\f")
-                case 0x0D: append("\\r")
-                default:
-                    append("\\u00")
-                    bytes.append(Self.hexDigit(b >> 4))
-                    bytes.append(Self.hexDigit(b & 0xF))
-                }
-            }
-            if runStart < buf.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart...])) }
+        if s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0) }) == nil {
+            var s = s
+            s.withUTF8 { writeEscaped($0) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func writeEscaped(_ buf: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        for k in 0..<buf.count {
+            let b = buf[k]
+            if b >= 0x20 && b != 0x22 && b != 0x5C { continue }
+            if runStart < k { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k])) }
+            runStart = k + 1
+            switch b {
+            case 0x22: append("\\\"")
+            case 0x5C: append("\\\\")
+            case 0x08: append("\\b")
+            case 0x09: append("\\t")
+            case 0x0A: append("\\n")
+            case 0x0C: append("\\f")
+            case 0x0D: append("\\r")
+            default:
+                append("\\u00")
+                bytes.append(Self.hexDigit(b >> 4))
+                bytes.append(Self.hexDigit(b & 0xF))
+            }
+        }
+        if runStart < buf.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart...])) }
     }
 
     private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }

@@ -1,5 +1,3 @@
-import Dispatch
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -89,45 +87,12 @@ public struct NDJSONReader: ~Copyable {
         parsingAhead parse: @escaping @Sendable (UnsafeBufferPointer<UInt8>) throws -> T,
         _ body: (Result<T, any Error>, Int) throws -> Void
     ) throws {
-        let pipe = ParsePipe<T>()
+        let pipe = Handoff<(Result<T, any Error>, Int)>()
         try withUnsafeMutablePointer(to: &self) { reader in
             let shared = UnsafeSendable(reader)
-            let producer = DispatchGroup()
-            DispatchQueue.global().async(group: producer) {
-                var batch: [(Result<T, any Error>, Int)] = []
-                batch.reserveCapacity(ParsePipe<T>.batchSize)
-                do {
-                    try shared.value.pointee.forEachLine { line, n in
-                        batch.append((Result { try parse(line) }, n))
-                        if batch.count == ParsePipe<T>.batchSize {
-                            if pipe.cancelled { throw CancellationError() }
-                            pipe.put(.lines(batch))
-                            batch.removeAll(keepingCapacity: true)
-                        }
-                    }
-                    pipe.put(.lines(batch))
-                    pipe.put(.end(nil))
-                } catch {
-                    pipe.put(.lines(batch))
-                    pipe.put(.end(error))
-                }
-            }
-            defer {
-                // Let the reader finish (it stops at its next line) before its buffer goes away.
-                pipe.cancelled = true
-                while case .lines = pipe.take() {}
-                producer.wait()
-            }
-            while true {
-                switch pipe.take() {
-                case .lines(let lines):
-                    for (result, n) in lines { try body(result, n) }
-                case .end(let error):
-                    pipe.put(.end(error))  // for the drain in `defer`
-                    if let error, !(error is CancellationError) { throw error }
-                    return
-                }
-            }
+            try pipe.run(producer: { put in
+                try shared.value.pointee.forEachLine { line, n in try put((Result { try parse(line) }, n)) }
+            }, consumer: { item in try body(item.0, item.1) })
         }
     }
 
@@ -157,49 +122,4 @@ public struct LineError: Error, Sendable {
         self.line = line
         self.message = message
     }
-}
-
-/// Batches of parsed lines handed from the reading thread to the appending one,
-/// at most two batches ahead so memory stays small.
-private final class ParsePipe<T: Sendable>: @unchecked Sendable {
-    enum Item {
-        case lines([(Result<T, any Error>, Int)])
-        case end((any Error)?)
-    }
-
-    static var batchSize: Int { 512 }
-
-    private var items: [Item] = []
-    private let lock = DispatchSemaphore(value: 1)
-    private let filled = DispatchSemaphore(value: 0)
-    private let room = DispatchSemaphore(value: 2)
-    private var flag = false
-
-    var cancelled: Bool {
-        get { lock.wait(); defer { lock.signal() }; return flag }
-        set { lock.wait(); flag = newValue; lock.signal() }
-    }
-
-    func put(_ item: Item) {
-        if case .lines = item { room.wait() }
-        lock.wait()
-        items.append(item)
-        lock.signal()
-        filled.signal()
-    }
-
-    func take() -> Item {
-        filled.wait()
-        lock.wait()
-        let item = items.removeFirst()
-        lock.signal()
-        if case .lines = item { room.signal() }
-        return item
-    }
-}
-
-/// A value handed to another thread that the sender guarantees outlives the use.
-private struct UnsafeSendable<V>: @unchecked Sendable {
-    let value: V
-    init(_ value: V) { self.value = value }
 }

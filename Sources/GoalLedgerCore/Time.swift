@@ -54,6 +54,11 @@ struct TimeScanner {
 
     func digits(_ at: Int, _ n: Int) -> Int? {
         guard at + n <= b.count else { return nil }
+        return Self.digits(b, at, n)
+    }
+
+    /// The number written by `n` ASCII digits from `at`; nil when one is not a digit.
+    static func digits<Bytes: RandomAccessCollection<UInt8>>(_ b: Bytes, _ at: Int, _ n: Int) -> Int? where Bytes.Index == Int {
         var v = 0
         for k in at..<(at + n) {
             let c = b[k] &- 48
@@ -231,12 +236,29 @@ public struct Recorded: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Parses the stored form exactly (`…SS.ffffffZ`).
     public init(stored: String) throws(InputError) {
+        if let micros = Self.storedMicros(stored) {
+            self.micros = micros
+            return
+        }
         let sc = TimeScanner(stored)
         guard stored.utf8.count == 27, sc.char(19, "."), sc.char(26, "Z"), sc.char(10, "T"),
               let parsed = sc.instant(), let (secs, frac) = parsed else {
             throw InputError("recorded \"\(stored)\" is not of the form YYYY-MM-DDTHH:MM:SS.ffffffZ")
         }
         micros = secs * 1_000_000 + frac
+    }
+
+    /// The stored form read in place (every verified event has one); nil
+    /// for anything the careful path should look at and word.
+    static func storedMicros(_ s: String) -> Int64? {
+        guard s.utf8.count == 27 else { return nil }
+        return s.utf8.withContiguousStorageIfAvailable { b -> Int64? in
+            func n(_ at: Int, _ width: Int) -> Int? { TimeScanner.digits(b, at, width) }
+            guard b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x2E, b[26] == 0x5A,
+                  let y = n(0, 4), let mo = n(5, 2), let d = n(8, 2), let h = n(11, 2), let mi = n(14, 2), let sec = n(17, 2),
+                  let frac = n(20, 6), Calendar.isValidDate(y, mo, d), h < 24, mi < 60, sec < 60 else { return nil }
+            return (Calendar.days(y, mo, d) * 86400 + Int64(h * 3600 + mi * 60 + sec)) * 1_000_000 + Int64(frac)
+        } ?? nil
     }
 
     /// The system clock now.

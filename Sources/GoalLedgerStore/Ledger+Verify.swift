@@ -30,26 +30,36 @@ extension Ledger {
             var expected: Int64 = 1
             var prev = Event.genesis
             var lastRecorded = ""
-            var versions: [String: Int64] = [:]
             var projection = Projection()
             var againstSeen = false
-            var batch: [Event] = []
-            batch.reserveCapacity(Self.verifyBatch)
             var more = true
-            while more {
-                batch.removeAll(keepingCapacity: true)
-                while batch.count < Self.verifyBatch {
+            func readBatch() throws -> [Event] {
+                var batch: [Event] = []
+                batch.reserveCapacity(Self.verifyBatch)
+                while more && batch.count < Self.verifyBatch {
                     guard try s.step() else { more = false; break }
                     batch.append(try EventRows.read(s))
                 }
+                return batch
+            }
+            /// A check that failed inside the fold's lookup of the stream.
+            struct Stop: Error { var stage: VerifyFailure.Stage; var message: String }
+            var events = try readBatch()
+            while !events.isEmpty {
                 // The other core recomputes hashes and rechecks content while this
-                // one checks the order and folds; the first failure by position wins.
-                let events = batch
+                // one reads the next rows, checks the order and folds; the first
+                // failure by position wins, and a row that cannot be read fails
+                // only once every row before its batch has passed, as when
+                // batches were read one after another.
                 let worker = VerifyWorker()
                 let group = DispatchGroup()
-                DispatchQueue.global().async(group: group) { worker.check(events) }
+                DispatchQueue.global().async(group: group) { [events] in worker.check(events) }
+                var next: [Event] = []
+                var unreadable: (any Error)? = nil
+                do { next = try readBatch() } catch { unreadable = error }
                 var failure: VerifyFailure? = nil
-                for (i, e) in events.enumerated() {
+                for i in events.indices {
+                    let e = events[i]
                     let p = e.position
                     func fail(_ stage: VerifyFailure.Stage, _ m: String) {
                         failure = VerifyFailure(index: i, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
@@ -62,24 +72,32 @@ extension Ledger {
                         break
                     }
                     if e.prev != prev { fail(.order, "prev does not match the hash of position \(p - 1) (the chain is broken)"); break }
-                    let v = (versions[e.stream] ?? 0) + 1
-                    if e.version != v { fail(.sequence, "version \(e.version) of \(e.stream), expected \(v)"); break }
-                    versions[e.stream] = v
-                    guard (try? Recorded(stored: e.recorded)) != nil else { fail(.sequence, "recorded \(e.recorded) is malformed"); break }
-                    if e.recorded < lastRecorded { fail(.sequence, "recorded \(e.recorded) is earlier than position \(p - 1)'s \(lastRecorded)"); break }
-                    if (v == 1) != (e.type.creates != nil) {
-                        fail(.creation, v == 1 ? "a stream must start with a creation event, not \(e.type.rawValue)"
-                                               : "\(e.type.rawValue) on an existing stream")
-                        break
-                    }
-                    if let against, against.position == p {
-                        guard e.hash == against.hash else {
-                            fail(.creation, "hash \(e.hash) differs from the published \(against.hash): the ledger no longer extends that digest")
-                            break
+                    do {
+                        // The stream's entry is looked up once: its version is checked, then the event folded.
+                        try projection.apply(e, db) { version in
+                            let v = version + 1
+                            if e.version != v { throw Stop(stage: .sequence, message: "version \(e.version) of \(e.stream), expected \(v)") }
+                            guard (try? Recorded(stored: e.recorded)) != nil else {
+                                throw Stop(stage: .sequence, message: "recorded \(e.recorded) is malformed")
+                            }
+                            if e.recorded < lastRecorded {
+                                throw Stop(stage: .sequence, message: "recorded \(e.recorded) is earlier than position \(p - 1)'s \(lastRecorded)")
+                            }
+                            if (v == 1) != (e.type.creates != nil) {
+                                throw Stop(stage: .creation, message: v == 1 ? "a stream must start with a creation event, not \(e.type.rawValue)"
+                                                                             : "\(e.type.rawValue) on an existing stream")
+                            }
+                            if let against, against.position == p {
+                                guard e.hash == against.hash else {
+                                    throw Stop(stage: .creation, message: "hash \(e.hash) differs from the published \(against.hash): the ledger no longer extends that digest")
+                                }
+                                againstSeen = true
+                            }
                         }
-                        againstSeen = true
-                    }
-                    do { try projection.apply(e, db) } catch {
+                    } catch let stop as Stop {
+                        fail(stop.stage, stop.message)
+                        break
+                    } catch {
                         failure = VerifyFailure(index: i, stage: .fold, error: error)
                         break
                     }
@@ -90,6 +108,8 @@ extension Ledger {
                 }
                 group.wait()
                 if let first = [failure, worker.failure].compactMap({ $0 }).min() { throw first.error }
+                if let unreadable { throw unreadable }
+                events = next
             }
             if let against, !againstSeen {
                 throw LedgerError.integrity("position \(against.position) is not in the ledger (head is \(expected - 1)): it does not extend that digest",
@@ -97,7 +117,7 @@ extension Ledger {
             }
             try Self.compareProjection(db, projection)
             try Self.compareSnapshots(db, projection.snapshots)
-            return VerifyReport(events: expected - 1, streams: versions.count, head: expected > 1 ? (expected - 1, prev) : nil)
+            return VerifyReport(events: expected - 1, streams: projection.entries.count, head: expected > 1 ? (expected - 1, prev) : nil)
         } }
     }
 
@@ -207,16 +227,26 @@ final class VerifyWorker: @unchecked Sendable {
     var failure: VerifyFailure?
 
     func check(_ events: [Event]) {
-        for (i, e) in events.enumerated() {
+        // Each event is read where it lies: a copy would retain its strings,
+        // whose counts the folding core is changing at the same time.
+        events.withUnsafeBufferPointer { events in check(events) }
+    }
+
+    private func check(_ events: UnsafeBufferPointer<Event>) {
+        for i in events.indices {
+            let e = UnsafePointer(events.baseAddress! + i)
             func fail(_ stage: VerifyFailure.Stage, _ m: String) {
-                failure = VerifyFailure(index: i, stage: stage, error: LedgerError.integrity("position \(e.position): \(m)", position: e.position))
+                let p = e.pointee.position
+                failure = VerifyFailure(index: i, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
             }
-            if e.computeHash() != e.hash { return fail(.hash, "hash does not match the event's content (it was changed)") }
-            guard Identifier.isEntityID(e.stream), Identifier.isEntityID(e.actor), Identifier.isEventID(e.id) else {
+            if e.pointee.computeHash() != e.pointee.hash { return fail(.hash, "hash does not match the event's content (it was changed)") }
+            guard Identifier.isEntityID(e.pointee.stream), Identifier.isEntityID(e.pointee.actor), Identifier.isEventID(e.pointee.id) else {
                 return fail(.content, "stream, actor or id is malformed")
             }
-            if JSONWriter.canonical(.object(e.data)) != e.dataJSON { return fail(.content, "data is not in canonical form") }
-            guard (try? Validation.data(e.data, for: e.type)) == e.data else { return fail(.content, "data does not fit \(e.type.rawValue)") }
+            if JSONWriter.canonical(.object(e.pointee.data)) != e.pointee.dataJSON { return fail(.content, "data is not in canonical form") }
+            guard (try? Validation.data(e.pointee.data, for: e.pointee.type)) == e.pointee.data else {
+                return fail(.content, "data does not fit \(e.pointee.type.rawValue)")
+            }
         }
     }
 }

@@ -67,19 +67,24 @@ struct Projection {
     /// Folds one new event into its stream's entry. A late event (backdated,
     /// or a retraction) refolds the stream from the nearest snapshot before
     /// its point, reading only the events after it.
-    mutating func apply(_ full: consuming Event, _ db: Database) throws {
+    /// `check` sees the stream's version before the event (0 for a new
+    /// stream) and may throw to leave everything as it was.
+    mutating func apply(_ full: consuming Event, _ db: Database, check: ((_ version: Int64) throws -> Void)? = nil) throws {
         // The entry keeps its last event as `lastChange`; only what folds and
         // snapshots read of it is kept, so a long run holds little per stream.
         var e = full
         if !e.actor.isEmpty {
             e.actor = ""; e.reason = nil; e.decision = nil; e.dataJSON = ""; e.recordedBy = ""; e.prev = ""; e.hash = ""
         }
+        var found = entries[e.stream]
+        if found == nil, let load, let loaded = try load(e.stream) {
+            found = loaded
+            entries[e.stream] = loaded
+        }
+        try check?(found?.version ?? 0)
         let entry: StreamEntry
-        if let existing = entries[e.stream] {
-            entry = existing
-        } else if let load, let loaded = try load(e.stream) {
-            entry = loaded
-            entries[e.stream] = entry
+        if let found {
+            entry = found
         } else {
             let kind = e.type.creates ?? .actor  // a stream always starts with its creation event
             var plan: String? = nil

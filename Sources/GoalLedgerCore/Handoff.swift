@@ -1,0 +1,98 @@
+import Dispatch
+
+/// Items made on a second core and used on this one, in order: the
+/// producer runs ahead by at most two batches, so memory stays small.
+///
+/// For example, `import` parses lines while it appends earlier ones, and
+/// `replay` decodes rows while it folds earlier ones.
+public final class Handoff<Item>: @unchecked Sendable {
+    private enum Batch {
+        case items([Item])
+        case end((any Error)?)
+    }
+
+    public let batchSize: Int
+    private var batches: [Batch] = []
+    private var stopped = false
+    private let lock = DispatchSemaphore(value: 1)
+    private let filled = DispatchSemaphore(value: 0)
+    private let room = DispatchSemaphore(value: 2)
+
+    public init(batchSize: Int = 512) { self.batchSize = batchSize }
+
+    /// Runs `producer` on another thread, handing each item it puts to
+    /// `consumer` on this one, in order. An error of the producer comes out
+    /// after the consumer has had every item put before it; when the
+    /// consumer throws, the producer's next `put` throws to stop it, and the
+    /// error comes out as it is. Returns once the producer has finished, so
+    /// whatever it reads may go away then.
+    public func run(producer: @escaping @Sendable (_ put: (Item) throws -> Void) throws -> Void,
+                    consumer: (Item) throws -> Void) throws {
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) { [self] in
+            var batch: [Item] = []
+            batch.reserveCapacity(batchSize)
+            do {
+                try producer { item in
+                    batch.append(item)
+                    if batch.count == batchSize {
+                        if isStopped { throw CancellationError() }
+                        send(.items(batch))
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                send(.items(batch))
+                send(.end(nil))
+            } catch {
+                send(.items(batch))
+                send(.end(error))
+            }
+        }
+        defer {
+            // Let the producer stop at its next batch, and wait for it.
+            isStopped = true
+            while case .items = receive() {}
+            done.wait()
+        }
+        while true {
+            switch receive() {
+            case .items(let items):
+                for item in items { try consumer(item) }
+            case .end(let error):
+                send(.end(error))  // for the drain in `defer`
+                if let error, !(error is CancellationError) { throw error }
+                return
+            }
+        }
+    }
+
+    private var isStopped: Bool {
+        get { lock.wait(); defer { lock.signal() }; return stopped }
+        set { lock.wait(); stopped = newValue; lock.signal() }
+    }
+
+    private func send(_ batch: Batch) {
+        if case .items = batch { room.wait() }
+        lock.wait()
+        batches.append(batch)
+        lock.signal()
+        filled.signal()
+    }
+
+    private func receive() -> Batch {
+        filled.wait()
+        lock.wait()
+        let batch = batches.removeFirst()
+        lock.signal()
+        if case .items = batch { room.signal() }
+        return batch
+    }
+}
+
+/// A value handed to another thread whose sender guarantees it outlives the
+/// use there and is not used by two threads at once (a reader's buffer, a
+/// statement).
+public struct UnsafeSendable<V>: @unchecked Sendable {
+    public let value: V
+    public init(_ value: V) { self.value = value }
+}
