@@ -41,6 +41,14 @@ public struct Event: Sendable, Equatable {
         self.hash = hash
     }
 
+    /// The event without what no fold reads (actor, reason, decision, the
+    /// stored `data` text, recordedBy, prev, hash): what a projection keeps
+    /// as a stream's last change, so a long run holds little per stream.
+    public var light: Event {
+        Event(position: position, version: version, stream: stream, type: type, effective: effective, actor: "", reason: nil,
+              decision: nil, id: id, data: data, dataJSON: "", recorded: recorded, recordedBy: "", prev: "", hash: "")
+    }
+
     /// 64 zeros: the `prev` of position 1.
     public static let genesis = String(repeating: "0", count: 64)
 

@@ -16,6 +16,12 @@ public protocol LedgerView {
     func isRetracted(id: String) throws -> Bool
     /// The first event of a stream (the one that created it).
     func creationEvent(of stream: String) throws -> Event?
+    /// When the stream's creation took effect (what the rules read of it).
+    func creationEffective(of stream: String) throws -> Effective?
+}
+
+extension LedgerView {
+    public func creationEffective(of stream: String) throws -> Effective? { try creationEvent(of: stream)?.effective }
 }
 
 /// Why an append failed: rejected input (exit 2) or a concurrency conflict (exit 4).
@@ -113,21 +119,20 @@ public enum Rules {
         }
 
         guard input.type.creates == nil else { return }
-        let current = try ledger.currentState(of: input.stream)
 
         // Nothing takes effect before the entity exists.
-        if let created = try ledger.creationEvent(of: input.stream)?.effective, input.effective < created {
+        if let created = try ledger.creationEffective(of: input.stream), input.effective < created {
             throw reject("effective \(input.effective) is before \(input.stream) was created (\(created))")
         }
 
         switch input.type {
         case .targetSet:
-            if current?.state["target"] != nil && input.reason == nil {
+            if input.reason == nil, try ledger.currentState(of: input.stream)?.state[.target] != nil {
                 throw reject("\(input.stream) already has a target; revising it needs a \"reason\"")
             }
         case .unlinked:
             let to = input.data["to"]
-            let links = current?.state["links"]?.arrayValue ?? []
+            let links = try ledger.currentState(of: input.stream)?.state[.links]?.arrayValue ?? []
             if !links.contains(where: { $0.objectValue?["to"] == to }) {
                 throw reject("data.to: \(input.stream) is not linked to \(to?.stringValue ?? "")")
             }

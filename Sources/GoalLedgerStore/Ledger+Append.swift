@@ -42,7 +42,7 @@ final class AppendSession: LedgerView {
     let insert: RawStatement
     /// The texts of the row being inserted.
     var row: [UInt8] = []
-    var creations: [String: Event] = [:]
+    var created: [String: Effective] = [:]
 
     init(_ db: Database, context: AppendContext) throws {
         self.db = db
@@ -76,13 +76,15 @@ final class AppendSession: LedgerView {
     func version(of stream: String) throws -> Int64 { try projection.entry(stream)?.version ?? 0 }
     func currentState(of stream: String) throws -> Folded? { try projection.entry(stream)?.head }
     func event(id: String) throws -> Event? { try EventRows.byID(db, id) }
-    func creationEvent(of stream: String) throws -> Event? {
-        // A stream's first event never changes: ask the file once per stream.
-        if let e = creations[stream] { return e }
-        guard var e = try EventRows.creation(db, stream) else { return nil }
-        e.data = JSONObject(); e.dataJSON = ""; e.reason = nil; e.decision = nil  // the rules read its effective
-        creations[stream] = e
-        return e
+    func creationEvent(of stream: String) throws -> Event? { try EventRows.creation(db, stream) }
+
+    func creationEffective(of stream: String) throws -> Effective? {
+        // A stream's first event never changes: ask the file once per stream,
+        // and keep only its time (small enough to keep for every stream).
+        if let known = created[stream] { return known }
+        guard let e = try EventRows.creation(db, stream) else { return nil }
+        created[stream] = e.effective
+        return e.effective
     }
 
     func isRetracted(id: String) throws -> Bool {
@@ -160,7 +162,7 @@ final class AppendSession: LedgerView {
         try projection.apply(event, db)
         if (position - startPosition) % Projection.checkpointInterval == 0 {
             try projection.checkpoint(db)
-            if creations.count > 10_000 { creations.removeAll() }
+            if created.count > 200_000 { created.removeAll() }
         }
         return .appended(event)
     }

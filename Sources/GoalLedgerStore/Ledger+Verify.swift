@@ -59,8 +59,7 @@ extension Ledger {
                 do { next = try readBatch() } catch { unreadable = error }
                 var failure: VerifyFailure? = nil
                 for i in events.indices {
-                    let e = events[i]
-                    let p = e.position
+                    let p = events[i].position
                     func fail(_ stage: VerifyFailure.Stage, _ m: String) {
                         failure = VerifyFailure(index: i, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
                     }
@@ -71,25 +70,26 @@ extension Ledger {
                                          : "position \(q): out of order", position: q))
                         break
                     }
-                    if e.prev != prev { fail(.order, "prev does not match the hash of position \(p - 1) (the chain is broken)"); break }
+                    if events[i].prev != prev { fail(.order, "prev does not match the hash of position \(p - 1) (the chain is broken)"); break }
                     do {
                         // The stream's entry is looked up once: its version is checked, then the event folded.
-                        try projection.apply(e, db) { version in
+                        // Fields are read where the event lies; the fold keeps a light copy.
+                        try projection.apply(events[i].light, db) { version in
                             let v = version + 1
-                            if e.version != v { throw Stop(stage: .sequence, message: "version \(e.version) of \(e.stream), expected \(v)") }
-                            guard (try? Recorded(stored: e.recorded)) != nil else {
-                                throw Stop(stage: .sequence, message: "recorded \(e.recorded) is malformed")
+                            if events[i].version != v { throw Stop(stage: .sequence, message: "version \(events[i].version) of \(events[i].stream), expected \(v)") }
+                            guard (try? Recorded(stored: events[i].recorded)) != nil else {
+                                throw Stop(stage: .sequence, message: "recorded \(events[i].recorded) is malformed")
                             }
-                            if e.recorded < lastRecorded {
-                                throw Stop(stage: .sequence, message: "recorded \(e.recorded) is earlier than position \(p - 1)'s \(lastRecorded)")
+                            if events[i].recorded < lastRecorded {
+                                throw Stop(stage: .sequence, message: "recorded \(events[i].recorded) is earlier than position \(p - 1)'s \(lastRecorded)")
                             }
-                            if (v == 1) != (e.type.creates != nil) {
-                                throw Stop(stage: .creation, message: v == 1 ? "a stream must start with a creation event, not \(e.type.rawValue)"
-                                                                             : "\(e.type.rawValue) on an existing stream")
+                            if (v == 1) != (events[i].type.creates != nil) {
+                                throw Stop(stage: .creation, message: v == 1 ? "a stream must start with a creation event, not \(events[i].type.rawValue)"
+                                                                             : "\(events[i].type.rawValue) on an existing stream")
                             }
                             if let against, against.position == p {
-                                guard e.hash == against.hash else {
-                                    throw Stop(stage: .creation, message: "hash \(e.hash) differs from the published \(against.hash): the ledger no longer extends that digest")
+                                guard events[i].hash == against.hash else {
+                                    throw Stop(stage: .creation, message: "hash \(events[i].hash) differs from the published \(against.hash): the ledger no longer extends that digest")
                                 }
                                 againstSeen = true
                             }
@@ -101,8 +101,8 @@ extension Ledger {
                         failure = VerifyFailure(index: i, stage: .fold, error: error)
                         break
                     }
-                    lastRecorded = e.recorded
-                    prev = e.hash
+                    lastRecorded = events[i].recorded
+                    prev = events[i].hash
                     expected += 1
                     if let progress, p % 50_000 == 0 { progress(p, total) }
                 }

@@ -70,12 +70,9 @@ struct Projection {
     /// `check` sees the stream's version before the event (0 for a new
     /// stream) and may throw to leave everything as it was.
     mutating func apply(_ full: consuming Event, _ db: Database, check: ((_ version: Int64) throws -> Void)? = nil) throws {
-        // The entry keeps its last event as `lastChange`; only what folds and
-        // snapshots read of it is kept, so a long run holds little per stream.
+        // The entry keeps its last event as `lastChange`, light.
         var e = full
-        if !e.actor.isEmpty {
-            e.actor = ""; e.reason = nil; e.decision = nil; e.dataJSON = ""; e.recordedBy = ""; e.prev = ""; e.hash = ""
-        }
+        if !e.actor.isEmpty { e = e.light }
         var found = entries[e.stream]
         if found == nil, let load, let loaded = try load(e.stream) {
             found = loaded
