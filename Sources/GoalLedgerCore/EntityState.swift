@@ -132,20 +132,41 @@ public struct EntityState: Sendable, Equatable {
     }
 
     /// The state flattened into dotted paths (`target.value`); arrays are leaves.
-    public var flattened: [(path: String, value: JSON)] { flattened(members: nil) }
+    public var flattened: [(path: String, value: JSON)] { leaves(members: nil).map { ($0.path, $0.value) } }
 
-    /// `flattened`, limited to some top-level members (nil: all).
-    func flattened(members: Set<String>?) -> [(path: String, value: JSON)] {
-        var out: [(String, JSON)] = []
-        func walk(_ prefix: String, _ v: JSON) {
+    /// `flattened`, limited to some top-level members (nil: all), each path
+    /// with the place in `stateOrder` of its first segment (`Int.max` for none).
+    func leaves(members: [String]?) -> [(path: String, value: JSON, top: Int)] {
+        var out: [(String, JSON, Int)] = []
+        let order = kind.stateOrder
+        func walk(_ prefix: String, _ v: JSON, _ top: Int) {
             if case .object(let o) = v {
-                for (k, sub) in o { walk(prefix + "." + k, sub) }
+                for (k, sub) in o { walk(prefix + "." + k, sub, top) }
             } else {
-                out.append((prefix, v))
+                out.append((prefix, v, top))
             }
         }
-        for (k, v) in json where members?.contains(k) ?? true { walk(k, v) }
+        func top(_ name: String) -> Int {
+            guard name.utf8.contains(UInt8(ascii: ".")) else { return kind.slot(name) ?? Int.max }
+            return order.firstIndex(of: String(name.prefix { $0 != "." })) ?? Int.max
+        }
+        for (k, name) in order.enumerated() where members?.contains(name) ?? true {
+            if let v = slots[k] { walk(name, v, k) }
+        }
+        for name in extra.keys.sorted() where members?.contains(name) ?? true { walk(name, extra[name]!, top(name)) }
         return out
+    }
+
+    /// The top-level members whose values differ between two states.
+    static func differingMembers(_ a: EntityState?, _ b: EntityState?) -> [String] {
+        if let a, let b, a.kind == b.kind, a.extra.isEmpty, b.extra.isEmpty {
+            return a.kind.stateOrder.indices.filter { a.slots[$0] != b.slots[$0] }.map { a.kind.stateOrder[$0] }
+        }
+        var differing: [String] = []
+        for k in (a?.memberNames ?? []) + (b?.memberNames ?? []) where a?[k] != b?[k] && !differing.contains(k) {
+            differing.append(k)
+        }
+        return differing
     }
 }
 
@@ -172,30 +193,23 @@ public struct Change: Sendable, Equatable {
     /// The differences between two states of one entity, in the kind's member order.
     public static func between(_ a: EntityState?, _ b: EntityState?) -> [Change] {
         // Only members that differ at the top can hold a change: flatten just those.
-        var differing = Set<String>()
-        for k in a?.memberNames ?? [] where a?[k] != b?[k] { differing.insert(k) }
-        for k in b?.memberNames ?? [] where a?[k] != b?[k] { differing.insert(k) }
+        let differing = EntityState.differingMembers(a, b)
         if differing.isEmpty { return [] }
-        let before = a?.flattened(members: differing) ?? [], after = b?.flattened(members: differing) ?? []
-        var beforeMap: [String: JSON] = [:]
-        for (p, v) in before { beforeMap[p] = v }
-        var afterMap: [String: JSON] = [:]
-        for (p, v) in after { afterMap[p] = v }
+        let before = a?.leaves(members: differing) ?? [], after = b?.leaves(members: differing) ?? []
         // Order: every path of `after` in its order, with paths only in
         // `before` placed before the next `after` path of a later member.
-        var order: [String] = []
-        var seen = Set<String>()
-        let kind = b?.kind ?? a?.kind
-        let stateOrder = kind?.stateOrder ?? []
-        func top(_ p: String) -> Int { stateOrder.firstIndex(of: String(p.prefix { $0 != "." })) ?? Int.max }
-        for (p, _) in after + before where !seen.contains(p) {
-            seen.insert(p)
-            order.append(p)
+        // The kind of `b` (else `a`) orders the members.
+        let reorder = a != nil && b != nil && a!.kind != b!.kind
+        var order: [(top: Int, seq: Int, path: String)] = []
+        for (p, _, top) in after + before where !order.contains(where: { $0.path == p }) {
+            let t = reorder ? (b!.kind.slot(String(p.prefix { $0 != "." })) ?? Int.max) : top
+            order.append((t, order.count, p))
         }
-        let indexed = order.enumerated().map { (top($1), $0, $1) }
+        order.sort { ($0.top, $0.seq) < ($1.top, $1.seq) }
         var changes: [Change] = []
-        for (_, _, p) in indexed.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
-            let x = beforeMap[p], y = afterMap[p]
+        for (_, _, p) in order {
+            // The last leaf of a path wins, as a dictionary of them would keep it.
+            let x = before.last { $0.path == p }?.value, y = after.last { $0.path == p }?.value
             if x != y { changes.append(Change(field: p, before: x, after: y)) }
         }
         return changes
