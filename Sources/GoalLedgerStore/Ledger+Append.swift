@@ -63,7 +63,13 @@ final class AppendSession: LedgerView {
         startPosition = headPosition
         insert = try RawStatement(db, EventRows.insertSQL)
         appendedIDs = headPosition == 0 ? IDFilter() : nil
+        retractedIDs = headPosition == 0 ? [] : nil
     }
+
+    /// The events retracted in this session, when the ledger was empty at its
+    /// start: then they are all the retracted events there are, and asking
+    /// needs no scan of the stream's rows.
+    var retractedIDs: Set<String>?
 
     /// The ids appended in this session, when the ledger was empty at its
     /// start: an id the filter has never seen is in no row, so the lookup
@@ -88,6 +94,7 @@ final class AppendSession: LedgerView {
     }
 
     func isRetracted(id: String) throws -> Bool {
+        if let retractedIDs { return retractedIDs.contains(id) }
         guard let e = try EventRows.byID(db, id) else { return false }
         let s = try RawStatement(db, """
             SELECT 1 FROM events WHERE stream = ? AND type = 'Retracted' AND json_extract(data, '$.event') = ? LIMIT 1
@@ -159,6 +166,7 @@ final class AppendSession: LedgerView {
         headPosition = position
         headHash = event.hash
         appendedIDs?.insert(event.id)
+        if event.type == .retracted, let target = event.data["event"]?.stringValue { retractedIDs?.insert(target) }
         try projection.apply(event, db)
         if (position - startPosition) % Projection.checkpointInterval == 0 {
             try projection.checkpoint(db)
