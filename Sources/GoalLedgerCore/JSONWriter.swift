@@ -36,17 +36,35 @@ public struct JSONWriter {
         case .object(let o):
             bytes.append(UInt8(ascii: "{"))
             // Stored data and states are already in canonical order: check before sorting.
+            let members = o.members
             var inOrder = true
-            for k in o.members.indices.dropFirst() where !Self.utf16Less(o.members[k - 1].key, o.members[k].key) {
+            for k in members.indices.dropFirst() where !Self.utf16Less(members[k - 1].key, members[k].key) {
                 inOrder = false
                 break
             }
-            let sorted = inOrder ? o.members : o.members.sorted { Self.utf16Less($0.key, $1.key) }
-            for (n, m) in sorted.enumerated() {
+            func write(_ n: Int, _ m: (key: String, value: JSON)) {
                 if n > 0 { bytes.append(UInt8(ascii: ",")) }
                 writeString(m.key)
                 bytes.append(UInt8(ascii: ":"))
                 writeCanonical(m.value)
+            }
+            if inOrder {
+                for (n, m) in members.enumerated() { write(n, m) }
+            } else {
+                // The ledger's objects are small: sort their places on the stack, not a copy of the members.
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { order in
+                    for k in order.indices { order[k] = k }
+                    for k in order.indices.dropFirst() {
+                        let x = order[k]
+                        var j = k
+                        while j > 0 && Self.utf16Less(members[x].key, members[order[j - 1]].key) {
+                            order[j] = order[j - 1]
+                            j -= 1
+                        }
+                        order[j] = x
+                    }
+                    for (n, k) in order.enumerated() { write(n, members[k]) }
+                }
             }
             bytes.append(UInt8(ascii: "}"))
         case .array(let a):
@@ -96,6 +114,16 @@ public struct JSONWriter {
 
     /// RFC 8785 §3.2.2.3: member names sort by their UTF-16 code units.
     public static func utf16Less(_ a: String, _ b: String) -> Bool {
+        // Names are ASCII almost always: compare their bytes in place.
+        let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y -> Bool? in
+                for k in 0..<min(x.count, y.count) where x[k] != y[k] {
+                    return x[k] < 0x80 && y[k] < 0x80 ? x[k] < y[k] : nil
+                }
+                return x.count < y.count
+            } ?? nil
+        }
+        if let less = inPlace ?? nil { return less }
         // UTF-8 byte order is code point order, which is UTF-16 order unless the
         // first difference involves a character above U+DFFF: settle ASCII differences here.
         var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
