@@ -42,7 +42,7 @@ enum EventRows {
     /// `light` skips the columns a fold never looks at (actor, reason,
     /// decision, recordedBy, prev, hash), for replay.
     /// `light` events also leave out `dataJSON`: a fold reads the parsed `data`.
-    static func read(_ s: RawStatement, parseData: Bool = true, light: Bool = false) throws -> Event {
+    static func read(_ s: some EventColumns, parseData: Bool = true, light: Bool = false) throws -> Event {
         let position = s.int(0)
         func bad(_ what: String) -> LedgerError { .integrity("position \(position): \(what)", position: position) }
         guard let type = EventType(utf8: s.bytes(3)) else { throw bad("unknown type \(s.text(3))") }
@@ -95,5 +95,76 @@ enum EventRows {
         s.bind(1, stream)
         defer { s.reset() }
         return try s.step() ? try read(s) : nil
+    }
+}
+
+/// The columns of an `events` row (in `EventRows.columns` order), from a
+/// statement or from a copy made on another thread.
+protocol EventColumns {
+    func int(_ i: Int32) -> Int64
+    /// The column's bytes, valid while the row is.
+    func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8>
+    func isNull(_ i: Int32) -> Bool
+}
+
+extension EventColumns {
+    func text(_ i: Int32) -> String { String(decoding: bytes(i), as: UTF8.self) }
+    func optionalText(_ i: Int32) -> String? { isNull(i) ? nil : text(i) }
+}
+
+extension RawStatement: EventColumns {}
+
+/// Rows copied out of a statement, byte for byte, with the columns a light
+/// read decodes (position, version, stream, type, effective, id, data,
+/// recorded): `replay` steps SQLite and copies on one core and decodes and
+/// folds on the other. Only bytes cross between the threads, so every
+/// string and object is made and freed by the thread that folds.
+struct LightRows: @unchecked Sendable {
+    private static let copied: [Int32] = [2, 3, 4, 8, 9, 10]
+    private static let slotOfColumn: [Int] = (0..<14).map { c in copied.firstIndex(of: Int32(c)) ?? -1 }
+    private var bytes: [UInt8] = []
+    /// Per row: position, version, then start and length of each copied column.
+    private var layout: [Int] = []
+    private static let stride = 2 + 2 * 6
+
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity * 256)
+        layout.reserveCapacity(capacity * Self.stride)
+    }
+
+    var count: Int { layout.count / Self.stride }
+
+    mutating func append(_ s: RawStatement) {
+        layout.append(Int(s.int(0)))
+        layout.append(Int(s.int(1)))
+        for c in Self.copied {
+            let b = s.bytes(c)
+            layout.append(bytes.count)
+            layout.append(b.count)
+            if b.count > 0 { bytes.append(contentsOf: b) }
+        }
+    }
+
+    /// Calls `body` with each row in turn.
+    func forEach(_ body: (Row) throws -> Void) rethrows {
+        try bytes.withUnsafeBufferPointer { all in
+            try layout.withUnsafeBufferPointer { layout in
+                for k in 0..<count { try body(Row(all: all, fields: UnsafeBufferPointer(rebasing: layout[(k * Self.stride)...]))) }
+            }
+        }
+    }
+
+    struct Row: EventColumns {
+        let all: UnsafeBufferPointer<UInt8>
+        let fields: UnsafeBufferPointer<Int>
+
+        func int(_ i: Int32) -> Int64 { Int64(fields[Int(i)]) }
+        func isNull(_ i: Int32) -> Bool { false }
+        func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {
+            let slot = LightRows.slotOfColumn[Int(i)]
+            precondition(slot >= 0, "column \(i) is not copied for a light read")
+            let start = fields[2 + 2 * slot], count = fields[3 + 2 * slot]
+            return UnsafeBufferPointer(rebasing: all[start..<(start + count)])
+        }
     }
 }

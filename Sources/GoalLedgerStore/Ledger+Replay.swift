@@ -15,15 +15,38 @@ extension Ledger {
             try db.execute(sql: "DELETE FROM snapshots")
             let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
             var projection = Projection()
-            let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events ORDER BY position")
-            defer { s.reset() }
             var n: Int64 = 0
-            while try s.step() {
-                let e = try EventRows.read(s, light: true)
+            func apply(_ e: consuming Event) throws {
                 try projection.apply(e, db)
                 n += 1
                 if n % Projection.checkpointInterval == 0 { try projection.checkpoint(db) }
                 if let progress, n % 20_000 == 0 { progress(n, total) }
+            }
+            let sql = "SELECT \(EventRows.columns) FROM events ORDER BY position"
+            if let scan = ScanConnection(path: path, sql: sql), let rows = scan.rows {
+                // SQLite steps through the rows on the second core, from a read-only
+                // connection of its own, and copies their bytes; this core decodes and
+                // folds. The events cannot change meanwhile: this transaction holds the
+                // write lock, and the copy is read in one transaction of its own.
+                defer { scan.close() }
+                let shared = UnsafeSendable(rows)
+                try Handoff<LightRows>(batchSize: 1).run(producer: { put in
+                    var batch = LightRows(capacity: 1024)
+                    while try shared.value.step() {
+                        batch.append(shared.value)
+                        if batch.count == 1024 {
+                            try put(batch)
+                            batch = LightRows(capacity: 1024)
+                        }
+                    }
+                    if batch.count > 0 { try put(batch) }
+                }, consumer: { batch in
+                    try batch.forEach { row in try apply(try EventRows.read(row, light: true)) }
+                })
+            } else {
+                let s = try RawStatement(db, sql)
+                defer { s.reset() }
+                while try s.step() { try apply(try EventRows.read(s, light: true)) }
             }
             try projection.flush(db)
             progress?(n, total)

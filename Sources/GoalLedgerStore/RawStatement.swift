@@ -8,14 +8,15 @@ let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 /// The statement stays owned by GRDB's cache.
 struct RawStatement {
     let stmt: SQLiteStatement
-    let db: Database
 
     init(_ db: Database, _ sql: String) throws {
-        self.db = db
         stmt = try db.cachedStatement(sql: sql).sqliteStatement
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
     }
+
+    /// A statement of a connection GRDB does not manage (see `ScanConnection`).
+    init(raw stmt: SQLiteStatement) { self.stmt = stmt }
 
     func reset() {
         sqlite3_reset(stmt)
@@ -55,18 +56,48 @@ struct RawStatement {
     func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
     func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
 
-    func text(_ i: Int32) -> String {
-        guard let p = sqlite3_column_text(stmt, i) else { return "" }
-        let n = Int(sqlite3_column_bytes(stmt, i))
-        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
-    }
-
-    func optionalText(_ i: Int32) -> String? { isNull(i) ? nil : text(i) }
-
     /// The column's bytes, valid until the next step.
     func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {
         let p = sqlite3_column_text(stmt, i)
         let n = Int(sqlite3_column_bytes(stmt, i))
         return UnsafeBufferPointer(start: p, count: n)
     }
+}
+
+/// A read-only connection of its own for a whole-ledger scan on another
+/// core, while the ledger's connection folds and writes. It reads in one
+/// transaction, so it sees one state of the file throughout.
+final class ScanConnection: @unchecked Sendable {
+    private var db: OpaquePointer?
+    private var statement: OpaquePointer?
+    private(set) var rows: RawStatement?
+
+    /// Opens the file and prepares `sql`; nil when that cannot be done (the
+    /// caller then scans on its own connection).
+    init?(path: String, sql: String) {
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK,
+              sqlite3_exec(db, "PRAGMA cache_size = -4096; BEGIN", nil, nil, nil) == SQLITE_OK,
+              sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            close()
+            return nil
+        }
+        // The first step starts the read transaction: the state it sees is taken now, on this thread.
+        let first = sqlite3_step(statement)
+        guard first == SQLITE_ROW || first == SQLITE_DONE else {
+            close()
+            return nil
+        }
+        sqlite3_reset(statement)
+        rows = RawStatement(raw: statement)
+    }
+
+    func close() {
+        if let statement { sqlite3_finalize(statement) }
+        statement = nil
+        rows = nil
+        if let db { sqlite3_close_v2(db) }
+        db = nil
+    }
+
+    deinit { close() }
 }
