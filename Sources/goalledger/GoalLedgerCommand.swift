@@ -22,6 +22,7 @@ struct GoalLedgerCommand: ParsableCommand {
             Exit codes: 0 ok, 1 other failure, 2 input rejected (nothing written), 3 not found, \
             4 concurrency conflict, 5 integrity failure, 64 usage.
             """,
+        version: "0.1.0",
         subcommands: [
             Append.self, Import.self, Export.self, Show.self, Tree.self, List.self, History.self, Diff.self,
             Audit.self, Replay.self, Verify.self, Head.self, Demo.self,
