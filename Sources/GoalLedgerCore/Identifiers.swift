@@ -9,7 +9,7 @@ public enum Identifier {
         return s.withUTF8(isEntityID)
     }
 
-    static func isEntityID(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+    public static func isEntityID(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !u.isEmpty, u.count <= maxEntityIDLength else { return false }
         var atSegmentStart = true
         for c in u {
@@ -42,6 +42,11 @@ public enum Identifier {
     public static func isEventID(_ s: String) -> Bool {
         let u = s.utf8
         return !u.isEmpty && u.count <= maxEventIDLength && u.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
+    /// An event id given as bytes (a stored column).
+    public static func isEventID(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        !u.isEmpty && u.count <= maxEventIDLength && u.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
     /// A fresh random UUID (version 4), lowercase.

@@ -170,6 +170,13 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Writes UTF-8 text given as bytes (a stored column) as a JSON string, escaped as `writeString` does.
+    public mutating func writeString(utf8 buf: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        writeEscaped(buf)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     private mutating func writeEscaped(_ buf: UnsafeBufferPointer<UInt8>) {
         var runStart = 0
         for k in 0..<buf.count {
@@ -224,15 +231,25 @@ public struct JSONWriter {
         // Swift's description is the shortest digit string that round-trips
         // (closest to the value when several do), as ECMAScript requires; only
         // the layout differs, so take its digits and exponent and lay them out again.
-        let (digits, n) = Self.shortestDigits(abs(d))
+        var text = abs(d).description  // e.g. "1.5", "0.001", "1.2345e+20", "5e-324": short, so no allocation
+        text.withUTF8 { t in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: t.count) { digits in
+                let (k, n) = Self.shortestDigits(t, into: digits)
+                layOut(UnsafeBufferPointer(rebasing: digits[..<k]), n)
+            }
+        }
+    }
+
+    /// ECMAScript's layout of the digits `d1…dk` of a positive number 0.d1…dk × 10^n.
+    private mutating func layOut(_ digits: UnsafeBufferPointer<UInt8>, _ n: Int) {
         let k = digits.count
         if k <= n && n <= 21 {
             bytes.append(contentsOf: digits)
             for _ in 0..<(n - k) { bytes.append(48) }
         } else if 0 < n && n <= 21 {
-            bytes.append(contentsOf: digits[0..<n])
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[0..<n]))
             bytes.append(UInt8(ascii: "."))
-            bytes.append(contentsOf: digits[n...])
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[n...]))
         } else if -6 < n && n <= 0 {
             append("0.")
             for _ in 0..<(-n) { bytes.append(48) }
@@ -241,7 +258,7 @@ public struct JSONWriter {
             bytes.append(digits[0])
             if k > 1 {
                 bytes.append(UInt8(ascii: "."))
-                bytes.append(contentsOf: digits[1...])
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[1...]))
             }
             bytes.append(UInt8(ascii: "e"))
             let e = n - 1
@@ -250,25 +267,39 @@ public struct JSONWriter {
         }
     }
 
-    /// The shortest round-trip decimal digits of a positive finite double and
-    /// the exponent `n` with value = 0.d1d2…dk × 10^n.
-    static func shortestDigits(_ d: Double) -> (digits: [UInt8], n: Int) {
-        let text = Array(d.description.utf8)  // e.g. "1.0", "0.001", "1.2345e+20", "5e-324"
-        var mantissa: ArraySlice<UInt8> = text[...]
+    /// The significant digits of Swift's shortest round-trip `description` of a
+    /// positive finite double, written into `out`: their count `k`, and the
+    /// exponent `n` with value = 0.d1d2…dk × 10^n.
+    static func shortestDigits(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> (k: Int, n: Int) {
+        var end = text.count
         var exp = 0
         if let e = text.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
-            mantissa = text[..<e]
-            exp = Int(String(decoding: text[(e + 1)...], as: UTF8.self))!
+            end = e
+            var sign = 1
+            var j = e + 1
+            if j < text.count && (text[j] == UInt8(ascii: "-") || text[j] == UInt8(ascii: "+")) {
+                if text[j] == UInt8(ascii: "-") { sign = -1 }
+                j += 1
+            }
+            while j < text.count { exp = exp * 10 + Int(text[j] - 48); j += 1 }
+            exp *= sign
         }
-        var digits: [UInt8] = []
+        var k = 0
         var pointAt: Int? = nil
-        for c in mantissa {
-            if c == UInt8(ascii: ".") { pointAt = digits.count } else { digits.append(c) }
+        for j in 0..<end {
+            let c = text[j]
+            if c == UInt8(ascii: ".") { pointAt = k } else { out[k] = c; k += 1 }
         }
-        var intDigits = pointAt ?? digits.count
-        // Drop leading zeros ("0.001" → "1" with the point moved).
-        while digits.count > 1 && digits[0] == 48 { digits.removeFirst(); intDigits -= 1 }
-        while digits.count > 1 && digits.last == 48 { digits.removeLast() }
-        return (digits, intDigits + exp)
+        var intDigits = pointAt ?? k
+        // Drop leading zeros ("0.001" → "1" with the point moved), then trailing ones.
+        var first = 0
+        while k - first > 1 && out[first] == 48 { first += 1; intDigits -= 1 }
+        if first > 0 {
+            for j in first..<k { out[j - first] = out[j] }
+            k -= first
+        }
+        while k > 1 && out[k - 1] == 48 { k -= 1 }
+        return (k, intDigits + exp)
     }
+
 }

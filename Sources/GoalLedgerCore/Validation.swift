@@ -69,6 +69,37 @@ public enum Validation {
         return out
     }
 
+    /// Whether `data(obj, for: type)` accepts the object and returns it
+    /// unchanged, decided without building anything in the common case
+    /// (`verify` asks it of every stored event). False may also mean "ask
+    /// `data` itself": text with something to trim or to look at closely.
+    public static func conforms(_ obj: JSONObject, for type: EventType) -> Bool {
+        if type.isRevision && obj.isEmpty { return false }
+        return conforms(obj, fields: type.fields)
+    }
+
+    static func conforms(_ obj: JSONObject, fields: [Field]) -> Bool {
+        var present = 0
+        for f in fields {
+            guard let v = obj[f.name] else {
+                if f.required { return false }
+                continue
+            }
+            present += 1
+            switch f.type {
+            case .text:
+                guard case .string(let s) = v, isPlainText(s) else { return false }
+            case .object(let sub):
+                guard case .object(let o) = v, !o.isEmpty, conforms(o, fields: sub) else { return false }
+            default:
+                // The other types give back the value itself when they accept it.
+                guard let checked = try? value(v, f.type, member: ""), checked == v else { return false }
+            }
+        }
+        // Members are unique, so every member is a field exactly when the counts agree.
+        return present == obj.count
+    }
+
     /// Puts an object's members (and nested objects') in the vocabulary's order, for display.
     /// Stored data is canonical (sorted); states show members as SPEC §5 lists them.
     public static func ordered(_ obj: JSONObject, by fields: [Field]) -> JSONObject {

@@ -147,9 +147,16 @@ struct LightRows: @unchecked Sendable {
 
     /// Calls `body` with each row in turn.
     func forEach(_ body: (Row) throws -> Void) rethrows {
+        try forEach(upTo: count) { _, row in try body(row); return true }
+    }
+
+    /// Calls `body` with the index and row of the first `limit` rows in turn, until it returns false.
+    func forEach(upTo limit: Int, _ body: (Int, Row) throws -> Bool) rethrows {
         try bytes.withUnsafeBufferPointer { all in
             try layout.withUnsafeBufferPointer { layout in
-                for k in 0..<count { try body(Row(all: all, fields: UnsafeBufferPointer(rebasing: layout[(k * Self.stride)...]))) }
+                for k in 0..<min(limit, count) {
+                    guard try body(k, Row(all: all, fields: UnsafeBufferPointer(rebasing: layout[(k * Self.stride)...]))) else { return }
+                }
             }
         }
     }

@@ -13,8 +13,9 @@ extension Ledger {
         try write { db in try Self.withScanCache(db) {
             try db.execute(sql: "DELETE FROM entities")
             try db.execute(sql: "DELETE FROM snapshots")
-            let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+            let total = try Self.headPosition(db)
             var projection = Projection()
+            projection.residentEntries = 50_000
             var n: Int64 = 0
             func apply(_ e: consuming Event) throws {
                 try projection.apply(e, db)
@@ -71,7 +72,7 @@ extension Ledger {
         let source = self.path
         let head = try self.head()
         return try read { db in
-            let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+            let total = try Self.headPosition(db)
             let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events WHERE recorded <= ? ORDER BY stream, version")
             s.bind(1, point.knownAt?.recordedBound ?? "~")
             defer { s.reset() }

@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 import GoalLedgerCore
 
@@ -24,105 +27,69 @@ extension Ledger {
     public func verify(against: (position: Int64, hash: String)? = nil, progress: Progress? = nil) throws -> VerifyReport {
         try read { db in try Self.withScanCache(db) {
             try Self.checkGuard(db)
-            let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
-            let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events ORDER BY position")
-            defer { s.reset() }
-            var expected: Int64 = 1
-            var prev = Event.genesis
-            var lastRecorded = ""
-            var projection = Projection()
-            var againstSeen = false
-            var more = true
-            func readBatch() throws -> [Event] {
-                var batch: [Event] = []
-                batch.reserveCapacity(Self.verifyBatch)
-                while more && batch.count < Self.verifyBatch {
-                    guard try s.step() else { more = false; break }
-                    batch.append(try EventRows.read(s))
-                }
-                return batch
-            }
-            /// A check that failed inside the fold's lookup of the stream.
-            struct Stop: Error { var stage: VerifyFailure.Stage; var message: String }
-            var events = try readBatch()
-            while !events.isEmpty {
-                // The other core recomputes hashes and rechecks content while this
-                // one reads the next rows, checks the order and folds; the first
-                // failure by position wins, and a row that cannot be read fails
-                // only once every row before its batch has passed, as when
-                // batches were read one after another.
-                let worker = VerifyWorker()
-                let group = DispatchGroup()
-                DispatchQueue.global().async(group: group) { [events] in worker.check(events) }
-                var next: [Event] = []
-                var unreadable: (any Error)? = nil
-                do { next = try readBatch() } catch { unreadable = error }
-                var failure: VerifyFailure? = nil
-                for i in events.indices {
-                    let p = events[i].position
-                    func fail(_ stage: VerifyFailure.Stage, _ m: String) {
-                        failure = VerifyFailure(index: i, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
-                    }
-                    if p != expected {
-                        let q = min(p, expected)
-                        failure = VerifyFailure(index: i, stage: .order, error: LedgerError.integrity(
-                            p > expected ? "position \(q): missing (positions jump from \(expected - 1) to \(p))"
-                                         : "position \(q): out of order", position: q))
-                        break
-                    }
-                    if events[i].prev != prev { fail(.order, "prev does not match the hash of position \(p - 1) (the chain is broken)"); break }
-                    do {
-                        // The stream's entry is looked up once: its version is checked, then the event folded.
-                        // Fields are read where the event lies; the fold keeps a light copy.
-                        try projection.apply(events[i].light, db) { version in
-                            let v = version + 1
-                            if events[i].version != v { throw Stop(stage: .sequence, message: "version \(events[i].version) of \(events[i].stream), expected \(v)") }
-                            guard (try? Recorded(stored: events[i].recorded)) != nil else {
-                                throw Stop(stage: .sequence, message: "recorded \(events[i].recorded) is malformed")
-                            }
-                            if events[i].recorded < lastRecorded {
-                                throw Stop(stage: .sequence, message: "recorded \(events[i].recorded) is earlier than position \(p - 1)'s \(lastRecorded)")
-                            }
-                            if (v == 1) != (events[i].type.creates != nil) {
-                                throw Stop(stage: .creation, message: v == 1 ? "a stream must start with a creation event, not \(events[i].type.rawValue)"
-                                                                             : "\(events[i].type.rawValue) on an existing stream")
-                            }
-                            if let against, against.position == p {
-                                guard events[i].hash == against.hash else {
-                                    throw Stop(stage: .creation, message: "hash \(events[i].hash) differs from the published \(against.hash): the ledger no longer extends that digest")
-                                }
-                                againstSeen = true
-                            }
+            let total = try Self.headPosition(db)
+            let chain = ChainCheck(against: against)
+            var fold = VerifyFold(db: db, progress: progress, total: total)
+            let sql = "SELECT \(EventRows.columns) FROM events ORDER BY position"
+            if let scan = ScanConnection(path: path, sql: sql), scan.headPosition() == total, let rows = scan.rows {
+                // The second core steps SQLite, follows the chain and recomputes
+                // every hash from the rows' bytes; this one decodes what a fold
+                // reads, checks it and folds. Both read the same events: they
+                // are append-only, and the last positions agree. The first failure by
+                // position wins, then by the order the checks of one event run.
+                defer { scan.close() }
+                let shared = UnsafeSendable(rows)
+                try Handoff<VerifyBatch>(batchSize: 1).run(producer: { put in
+                    var batch = VerifyBatch()
+                    while try shared.value.step() {
+                        batch.rows.append(shared.value)
+                        if let failure = chain.check(shared.value, index: batch.rows.count - 1) {
+                            batch.failure = failure
+                            break
                         }
-                    } catch let stop as Stop {
-                        fail(stop.stage, stop.message)
-                        break
-                    } catch {
-                        failure = VerifyFailure(index: i, stage: .fold, error: error)
-                        break
+                        if batch.rows.count == Self.verifyBatch {
+                            try put(batch)
+                            batch = VerifyBatch()
+                        }
                     }
-                    lastRecorded = events[i].recorded
-                    prev = events[i].hash
-                    expected += 1
-                    if let progress, p % 50_000 == 0 { progress(p, total) }
+                    if batch.rows.count > 0 { try put(batch) }
+                }, consumer: { batch in
+                    var own: VerifyFailure? = nil
+                    batch.rows.forEach(upTo: batch.failure.map { $0.index + 1 } ?? batch.rows.count) { index, row in
+                        own = fold.check(row, index: index)
+                        return own == nil
+                    }
+                    if let first = [batch.failure, own].compactMap({ $0 }).min() { throw first.error }
+                })
+            } else {
+                let s = try RawStatement(db, sql)
+                defer { s.reset() }
+                var index = 0
+                while try s.step() {
+                    let failures = [chain.check(s, index: index), fold.check(s, index: index)].compactMap { $0 }
+                    if let first = failures.min() { throw first.error }
+                    index += 1
                 }
-                group.wait()
-                if let first = [failure, worker.failure].compactMap({ $0 }).min() { throw first.error }
-                if let unreadable { throw unreadable }
-                events = next
             }
-            if let against, !againstSeen {
-                throw LedgerError.integrity("position \(against.position) is not in the ledger (head is \(expected - 1)): it does not extend that digest",
+            if let against, !chain.againstSeen {
+                throw LedgerError.integrity("position \(against.position) is not in the ledger (head is \(chain.expected - 1)): it does not extend that digest",
                                             position: against.position)
             }
-            try Self.compareProjection(db, projection)
-            try Self.compareSnapshots(db, projection.snapshots)
-            return VerifyReport(events: expected - 1, streams: projection.entries.count, head: expected > 1 ? (expected - 1, prev) : nil)
+            try Self.compareProjection(db, fold.projection)
+            try Self.compareSnapshots(db, fold.projection.snapshots)
+            let head = chain.expected > 1 ? (chain.expected - 1, String(decoding: chain.prev, as: UTF8.self)) : nil
+            return VerifyReport(events: chain.expected - 1, streams: fold.projection.entries.count, head: head)
         } }
     }
 
+    /// The last position (the number of events when they are gapless), read
+    /// from the table's key without counting rows: the total that progress reports show.
+    static func headPosition(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events") ?? 0
+    }
+
     /// Events checked per round trip between the two cores.
-    static let verifyBatch = 2048
+    static let verifyBatch = 1024
 
     static func checkGuard(_ db: Database) throws {
         for (name, op) in Schema.appendOnlyTriggers {
@@ -221,32 +188,133 @@ struct VerifyFailure: Comparable {
     static func == (a: VerifyFailure, b: VerifyFailure) -> Bool { (a.index, a.stage) == (b.index, b.stage) }
 }
 
-/// The checks of one stored event that need nothing but the event: its hash
-/// and its content. They run on another thread while the fold goes on.
-final class VerifyWorker: @unchecked Sendable {
+/// A batch of rows for the folding core (the columns a fold reads), and
+/// the first failure the chain checks found in it, if any: the batch ends there.
+struct VerifyBatch: @unchecked Sendable {
+    var rows = LightRows(capacity: Ledger.verifyBatch)
     var failure: VerifyFailure?
+}
 
-    func check(_ events: [Event]) {
-        // Each event is read where it lies: a copy would retain its strings,
-        // whose counts the folding core is changing at the same time.
-        events.withUnsafeBufferPointer { events in check(events) }
+/// The checks that follow the rows in position order and need nothing but
+/// their bytes: gapless positions, each `prev` the hash before, each hash
+/// recomputed, well-formed identifiers, a published digest. The core that
+/// steps SQLite runs them.
+final class ChainCheck: @unchecked Sendable {
+    private(set) var expected: Int64 = 1
+    /// The hash of the last row checked (64 zeros before the first).
+    private(set) var prev: [UInt8] = Array(Event.genesis.utf8)
+    private(set) var againstSeen = false
+    private let against: (position: Int64, hash: [UInt8])?
+    private var hasher = ChainHasher()
+
+    init(against: (position: Int64, hash: String)?) {
+        self.against = against.map { ($0.position, Array($0.hash.utf8)) }
     }
 
-    private func check(_ events: UnsafeBufferPointer<Event>) {
-        for i in events.indices {
-            let e = UnsafePointer(events.baseAddress! + i)
-            func fail(_ stage: VerifyFailure.Stage, _ m: String) {
-                let p = e.pointee.position
-                failure = VerifyFailure(index: i, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
-            }
-            if e.pointee.computeHash() != e.pointee.hash { return fail(.hash, "hash does not match the event's content (it was changed)") }
-            guard Identifier.isEntityID(e.pointee.stream), Identifier.isEntityID(e.pointee.actor), Identifier.isEventID(e.pointee.id) else {
-                return fail(.content, "stream, actor or id is malformed")
-            }
-            if JSONWriter.canonical(.object(e.pointee.data)) != e.pointee.dataJSON { return fail(.content, "data is not in canonical form") }
-            guard (try? Validation.data(e.pointee.data, for: e.pointee.type)) == e.pointee.data else {
-                return fail(.content, "data does not fit \(e.pointee.type.rawValue)")
-            }
+    static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+        a.count == b.count && b.withUnsafeBufferPointer { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+    }
+
+    func check(_ s: RawStatement, index: Int) -> VerifyFailure? {
+        let p = s.int(0)
+        func fail(_ stage: VerifyFailure.Stage, _ m: String) -> VerifyFailure {
+            VerifyFailure(index: index, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
         }
+        if p != expected {
+            let q = min(p, expected)
+            return VerifyFailure(index: index, stage: .order, error: LedgerError.integrity(
+                p > expected ? "position \(q): missing (positions jump from \(expected - 1) to \(p))"
+                             : "position \(q): out of order", position: q))
+        }
+        if !Self.same(s.bytes(12), prev) { return fail(.order, "prev does not match the hash of position \(p - 1) (the chain is broken)") }
+        let hash = s.bytes(13)
+        let columns = ChainHasher.Columns(
+            position: p, version: s.int(1), stream: s.bytes(2), type: s.bytes(3), effective: s.bytes(4), actor: s.bytes(5),
+            reason: s.isNull(6) ? nil : s.bytes(6), decision: s.isNull(7) ? nil : s.bytes(7), id: s.bytes(8), data: s.bytes(9),
+            recorded: s.bytes(10), recordedBy: s.bytes(11), prev: s.bytes(12))
+        // Text that is not UTF-8 is hashed as an event made from the row would hash it.
+        let matches = hasher.matches(columns, hash: hash)
+            ?? ((try? EventRows.read(s, parseData: false)).map { $0.computeHash() == $0.hash } ?? false)
+        if !matches { return fail(.hash, "hash does not match the event's content (it was changed)") }
+        guard Identifier.isEntityID(s.bytes(2)), Identifier.isEntityID(s.bytes(5)), Identifier.isEventID(s.bytes(8)) else {
+            return fail(.content, "stream, actor or id is malformed")
+        }
+        if let against, against.position == p {
+            guard Self.same(hash, against.hash) else {
+                let text = String(decoding: hash, as: UTF8.self), published = String(decoding: against.hash, as: UTF8.self)
+                return fail(.creation, "hash \(text) differs from the published \(published): the ledger no longer extends that digest")
+            }
+            againstSeen = true
+        }
+        prev.removeAll(keepingCapacity: true)
+        prev.append(contentsOf: hash)
+        expected += 1
+        return nil
+    }
+}
+
+/// The checks that need the decoded event and the stream it belongs to:
+/// canonical `data` that fits its type, versions, `recorded` order, a creation
+/// event first and only first; then the fold, for the projections.
+struct VerifyFold {
+    let db: Database
+    let progress: Progress?
+    let total: Int64
+    var projection = Projection()
+    private var lastRecorded = ""
+    private var writer = JSONWriter(capacity: 1024)
+
+    init(db: Database, progress: Progress?, total: Int64) {
+        self.db = db
+        self.progress = progress
+        self.total = total
+    }
+
+    /// A check that failed inside the fold's lookup of the stream.
+    private struct Stop: Error { var stage: VerifyFailure.Stage; var message: String }
+
+    mutating func check(_ row: some EventColumns, index: Int) -> VerifyFailure? {
+        let p = row.int(0)
+        func fail(_ stage: VerifyFailure.Stage, _ m: String) -> VerifyFailure {
+            VerifyFailure(index: index, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
+        }
+        let e: Event
+        do { e = try EventRows.read(row, light: true) } catch { return VerifyFailure(index: index, stage: .content, error: error) }
+        var content: VerifyFailure? = nil
+        writer.bytes.removeAll(keepingCapacity: true)
+        writer.writeCanonical(.object(e.data))
+        if !ChainCheck.same(row.bytes(9), writer.bytes) {
+            content = fail(.content, "data is not in canonical form")
+        } else if !Validation.conforms(e.data, for: e.type), (try? Validation.data(e.data, for: e.type)) != e.data {
+            content = fail(.content, "data does not fit \(e.type.rawValue)")
+        }
+        let lastRecorded = self.lastRecorded
+        let version = e.version, stream = e.stream, recorded = e.recorded, type = e.type
+        do {
+            // The stream's entry is looked up once: its version is checked, then the event folded.
+            try projection.apply(consume e, db) { folded in
+                let v = folded + 1
+                if version != v { throw Stop(stage: .sequence, message: "version \(version) of \(stream), expected \(v)") }
+                guard (try? Recorded(stored: recorded)) != nil else {
+                    throw Stop(stage: .sequence, message: "recorded \(recorded) is malformed")
+                }
+                if recorded < lastRecorded {
+                    throw Stop(stage: .sequence, message: "recorded \(recorded) is earlier than position \(p - 1)'s \(lastRecorded)")
+                }
+                if let content { throw Stop(stage: content.stage, message: "") }
+                if (v == 1) != (type.creates != nil) {
+                    throw Stop(stage: .creation, message: v == 1 ? "a stream must start with a creation event, not \(type.rawValue)"
+                                                                 : "\(type.rawValue) on an existing stream")
+                }
+            }
+        } catch let stop as Stop {
+            return stop.stage == .content ? content : fail(stop.stage, stop.message)
+        } catch {
+            return content ?? VerifyFailure(index: index, stage: .fold, error: error)
+        }
+        if let content { return content }
+        self.lastRecorded = recorded
+        if let progress, p % 50_000 == 0 { progress(p, total) }
+        return nil
     }
 }

@@ -127,7 +127,7 @@ struct Projection {
             pivot = target
         }
         let inMemory = (taken[e.stream] ?? []).last { Fold.precedes($0.folded.lastChange, pivot) }
-        let stored = load == nil ? nil : try Self.storedSnapshot(db, e.stream, kind: kind, before: pivot)
+        let stored = load == nil && !snapshotsWritten ? nil : try Self.storedSnapshot(db, e.stream, kind: kind, before: pivot)
         let best = [inMemory, stored].compactMap { $0 }.max { Fold.precedes($0.folded.lastChange, $1.folded.lastChange) }
         if let best {
             let candidates = try Self.tail(db, e.stream, after: best, before: e.position) + [e]
@@ -226,23 +226,40 @@ struct Projection {
         snapshots.removeAll()
     }
 
-    /// Forgets what the file can give back: the snapshots taken (written
-    /// now), and the entries of streams that had no event since the last
-    /// checkpoint (a finished plan's indicators), written now if they
-    /// changed and read back from the file if their streams move again.
-    /// Entries still in use stay in memory and are written when they are
-    /// forgotten or at the final flush, not at every checkpoint. A long
+    /// Writes what the file should hold by now and, when many streams are in
+    /// memory, forgets what it can give back. The snapshots taken since the
+    /// last checkpoint are written every time. Past `residentEntries`
+    /// streams, the entries of streams that had no event since the last
+    /// checkpoint (a finished plan's indicators) are written if they changed
+    /// and dropped, to be read back from the file if their streams move
+    /// again. Entries still in use stay in memory and are written when they
+    /// are dropped or at the final flush, not at every checkpoint. A long
     /// replay or import calls it every so many events, so its memory follows
     /// the streams in use, not the ledger's size; the tables end the same.
     mutating func checkpoint(_ db: Database) throws {
         let since = lastCheckpoint
-        let idle = entries.filter { $0.value.touched <= since }
-        try write(idle.filter { $0.value.dirty }, db)
+        if entries.count > residentEntries {
+            let idle = entries.filter { $0.value.touched <= since }
+            try write(idle.filter { $0.value.dirty }, db)
+            for id in idle.keys { entries.removeValue(forKey: id) }
+            if load == nil { load = { id in try Projection.loadEntry(db, id) } }
+        } else {
+            try write([:], db)
+        }
         taken.removeAll()
-        for id in idle.keys { entries.removeValue(forKey: id) }
+        snapshotsWritten = true
         lastCheckpoint = latest
-        if load == nil { load = { id in try Projection.loadEntry(db, id) } }
     }
+
+    /// Whether snapshots of this run may be in the file (not only in `taken`).
+    var snapshotsWritten = false
+
+    /// Streams kept in memory between checkpoints before idle ones are dropped.
+    /// An entry takes about 1.5 KB: `replay` keeps up to 50,000 (some 75 MB),
+    /// which spares a national ledger's replay writing and reading back
+    /// entries; `import`, which holds parsed lines and SQLite's cache besides,
+    /// drops idle ones at every checkpoint.
+    var residentEntries = 0
 
     /// Positions of the last event applied and of the last checkpoint.
     var latest: Int64 = 0

@@ -75,7 +75,8 @@ final class ScanConnection: @unchecked Sendable {
     /// Opens the file and prepares `sql`; nil when that cannot be done (the
     /// caller then scans on its own connection).
     init?(path: String, sql: String) {
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK,
+        // One thread at a time uses it (opened here, stepped on the other core): no mutexes needed.
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK,
               sqlite3_exec(db, "PRAGMA cache_size = -4096; BEGIN", nil, nil, nil) == SQLITE_OK,
               sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             close()
@@ -89,6 +90,15 @@ final class ScanConnection: @unchecked Sendable {
         }
         sqlite3_reset(statement)
         rows = RawStatement(raw: statement)
+    }
+
+    /// The last position in the state this connection reads (nil when it cannot tell), so a
+    /// caller that also reads on a connection of its own can check that both see the same events.
+    func headPosition() -> Int64? {
+        var s: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "SELECT coalesce(max(position), 0) FROM events", -1, &s, nil) == SQLITE_OK, let s else { return nil }
+        defer { sqlite3_finalize(s) }
+        return sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : nil
     }
 
     func close() {

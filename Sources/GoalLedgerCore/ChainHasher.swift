@@ -1,0 +1,107 @@
+import Crypto
+
+/// Recomputes chain hashes from stored columns, as bytes: what `Event.computeHash`
+/// computes, without making a string or an event per row. `verify` runs it on
+/// the core that steps SQLite.
+public struct ChainHasher {
+    private var w = JSONWriter(capacity: 2048)
+
+    public init() {}
+
+    /// The columns of one stored event, as UTF-8 bytes (nil for NULL).
+    public struct Columns {
+        public var position: Int64
+        public var version: Int64
+        public var stream, type, effective, actor: UnsafeBufferPointer<UInt8>
+        public var reason, decision: UnsafeBufferPointer<UInt8>?
+        public var id, data, recorded, recordedBy, prev: UnsafeBufferPointer<UInt8>
+
+        public init(position: Int64, version: Int64, stream: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>,
+                    effective: UnsafeBufferPointer<UInt8>, actor: UnsafeBufferPointer<UInt8>, reason: UnsafeBufferPointer<UInt8>?,
+                    decision: UnsafeBufferPointer<UInt8>?, id: UnsafeBufferPointer<UInt8>, data: UnsafeBufferPointer<UInt8>,
+                    recorded: UnsafeBufferPointer<UInt8>, recordedBy: UnsafeBufferPointer<UInt8>, prev: UnsafeBufferPointer<UInt8>)
+        {
+            self.position = position; self.version = version; self.stream = stream; self.type = type
+            self.effective = effective; self.actor = actor; self.reason = reason; self.decision = decision
+            self.id = id; self.data = data; self.recorded = recorded; self.recordedBy = recordedBy; self.prev = prev
+        }
+
+        /// Every text column is valid UTF-8, so its bytes are the text an event made from it hashes.
+        var isValidUTF8: Bool {
+            UTF8Check.isValid(stream) && UTF8Check.isValid(type) && UTF8Check.isValid(effective) && UTF8Check.isValid(actor)
+                && (reason.map(UTF8Check.isValid) ?? true) && (decision.map(UTF8Check.isValid) ?? true) && UTF8Check.isValid(id)
+                && UTF8Check.isValid(data) && UTF8Check.isValid(recorded) && UTF8Check.isValid(recordedBy) && UTF8Check.isValid(prev)
+        }
+    }
+
+    /// Whether `hash` (64 lowercase hex digits) is the chain hash of the columns:
+    /// SHA-256 of the RFC 8785 form of the exported event without `hash`, with
+    /// the stored canonical `data` spliced in (`Event.canonicalBytes`).
+    /// Nil when a column is not valid UTF-8: the caller decides on the decoded event.
+    public mutating func matches(_ c: Columns, hash: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard c.isValidUTF8 else { return nil }
+        w.bytes.removeAll(keepingCapacity: true)
+        w.append("{\"actor\":"); w.writeString(utf8: c.actor)
+        w.append(",\"data\":"); w.bytes.append(contentsOf: c.data)
+        if let d = c.decision { w.append(",\"decision\":"); w.writeString(utf8: d) }
+        w.append(",\"effective\":"); w.writeString(utf8: c.effective)
+        w.append(",\"id\":"); w.writeString(utf8: c.id)
+        w.append(",\"position\":"); w.writeInteger(c.position)
+        w.append(",\"prev\":"); w.writeString(utf8: c.prev)
+        if let r = c.reason { w.append(",\"reason\":"); w.writeString(utf8: r) }
+        w.append(",\"recorded\":"); w.writeString(utf8: c.recorded)
+        w.append(",\"recordedBy\":"); w.writeString(utf8: c.recordedBy)
+        w.append(",\"stream\":"); w.writeString(utf8: c.stream)
+        w.append(",\"type\":"); w.writeString(utf8: c.type)
+        w.append(",\"version\":"); w.writeInteger(c.version)
+        w.append("}")
+        let digest = SHA256.hash(data: w.bytes)
+        guard hash.count == 64 else { return false }
+        return digest.withUnsafeBytes { d in
+            for k in 0..<32 {
+                let b = d[k]
+                if hash[2 * k] != Self.hexDigit(b >> 4) || hash[2 * k + 1] != Self.hexDigit(b & 0xF) { return false }
+            }
+            return true
+        }
+    }
+
+    @inline(__always) private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+}
+
+/// UTF-8 well-formedness of stored bytes, read in place.
+public enum UTF8Check {
+    public static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var k = 0
+        let n = b.count
+        // ASCII, the common case, eight bytes at a time.
+        if let base = b.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while k + 8 <= n && raw.loadUnaligned(fromByteOffset: k, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { k += 8 }
+        }
+        while k < n {
+            let c = b[k]
+            if c < 0x80 { k += 1; continue }
+            var need: Int
+            var minNext: UInt8 = 0x80, maxNext: UInt8 = 0xBF
+            switch c {
+            case 0xC2...0xDF: need = 1
+            case 0xE0: need = 2; minNext = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: need = 2
+            case 0xED: need = 2; maxNext = 0x9F
+            case 0xF0: need = 3; minNext = 0x90
+            case 0xF1...0xF3: need = 3
+            case 0xF4: need = 3; maxNext = 0x8F
+            default: return false
+            }
+            guard k + need < n else { return false }  // the last continuation byte is there
+            let first = b[k + 1]
+            guard first >= minNext && first <= maxNext else { return false }
+            if need >= 2 {
+                for j in 2...need where b[k + j] & 0xC0 != 0x80 { return false }
+            }
+            k += need + 1
+        }
+        return true
+    }
+}
