@@ -43,6 +43,7 @@ extension Ledger {
                     var batch = VerifyBatch()
                     while try shared.value.step() {
                         batch.rows.append(shared.value)
+                        if !CanonicalCheck.isSurelyCanonical(shared.value.bytes(9)) { batch.exact.append(batch.rows.count - 1) }
                         if let failure = chain.check(shared.value, index: batch.rows.count - 1) {
                             batch.failure = failure
                             break
@@ -55,8 +56,11 @@ extension Ledger {
                     if batch.rows.count > 0 { try put(batch) }
                 }, consumer: { batch in
                     var own: VerifyFailure? = nil
+                    var exact = batch.exact.makeIterator(), nextExact = exact.next()
                     batch.rows.forEach(upTo: batch.failure.map { $0.index + 1 } ?? batch.rows.count) { index, row in
-                        own = fold.check(row, index: index)
+                        let compare = nextExact == index
+                        if compare { nextExact = exact.next() }
+                        own = fold.check(row, index: index, compareCanonical: compare)
                         return own == nil
                     }
                     if let first = [batch.failure, own].compactMap({ $0 }).min() { throw first.error }
@@ -66,7 +70,8 @@ extension Ledger {
                 defer { s.reset() }
                 var index = 0
                 while try s.step() {
-                    let failures = [chain.check(s, index: index), fold.check(s, index: index)].compactMap { $0 }
+                    let compare = !CanonicalCheck.isSurelyCanonical(s.bytes(9))
+                    let failures = [chain.check(s, index: index), fold.check(s, index: index, compareCanonical: compare)].compactMap { $0 }
                     if let first = failures.min() { throw first.error }
                     index += 1
                 }
@@ -188,10 +193,13 @@ struct VerifyFailure: Comparable {
     static func == (a: VerifyFailure, b: VerifyFailure) -> Bool { (a.index, a.stage) == (b.index, b.stage) }
 }
 
-/// A batch of rows for the folding core (the columns a fold reads), and
-/// the first failure the chain checks found in it, if any: the batch ends there.
+/// A batch of rows for the folding core (the columns a fold reads), the
+/// rows whose `data` the bytes alone did not show canonical, and the first
+/// failure the chain checks found, if any: the batch ends there.
 struct VerifyBatch: @unchecked Sendable {
     var rows = LightRows(capacity: Ledger.verifyBatch)
+    /// Indices of rows whose `data` must be written out canonically and compared.
+    var exact: [Int] = []
     var failure: VerifyFailure?
 }
 
@@ -273,7 +281,9 @@ struct VerifyFold {
     /// A check that failed inside the fold's lookup of the stream.
     private struct Stop: Error { var stage: VerifyFailure.Stage; var message: String }
 
-    mutating func check(_ row: some EventColumns, index: Int) -> VerifyFailure? {
+    /// `compareCanonical`: `data` was not shown canonical on its bytes
+    /// (`CanonicalCheck`), so it is written out canonically and compared.
+    mutating func check(_ row: some EventColumns, index: Int, compareCanonical: Bool) -> VerifyFailure? {
         let p = row.int(0)
         func fail(_ stage: VerifyFailure.Stage, _ m: String) -> VerifyFailure {
             VerifyFailure(index: index, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
@@ -281,9 +291,11 @@ struct VerifyFold {
         let e: Event
         do { e = try EventRows.read(row, light: true) } catch { return VerifyFailure(index: index, stage: .content, error: error) }
         var content: VerifyFailure? = nil
-        writer.bytes.removeAll(keepingCapacity: true)
-        writer.writeCanonical(.object(e.data))
-        if !ChainCheck.same(row.bytes(9), writer.bytes) {
+        if compareCanonical {
+            writer.bytes.removeAll(keepingCapacity: true)
+            writer.writeCanonical(.object(e.data))
+        }
+        if compareCanonical && !ChainCheck.same(row.bytes(9), writer.bytes) {
             content = fail(.content, "data is not in canonical form")
         } else if !Validation.conforms(e.data, for: e.type), (try? Validation.data(e.data, for: e.type)) != e.data {
             content = fail(.content, "data does not fit \(e.type.rawValue)")

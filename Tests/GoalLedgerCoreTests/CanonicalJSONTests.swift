@@ -85,4 +85,105 @@ import Testing
         #expect(JSONWriter.canonical(.object(o)) == canonical)
         #expect(e.hash.count == 64)
     }
+
+    /// The exact check `verify` falls back on: parses, and writes back the same bytes.
+    static func exactlyCanonical(_ text: String) -> Bool {
+        guard let v = try? JSONParser.parse(text) else { return false }
+        return JSONWriter.canonical(v) == text
+    }
+
+    static func surely(_ text: String) -> Bool {
+        var t = text
+        return t.withUTF8 { CanonicalCheck.isSurelyCanonical($0) }
+    }
+
+    /// `CanonicalCheck` recognises the stored data of every event type as the
+    /// writer makes it, and says "canonical" of nothing the exact check refuses.
+    @Test(arguments: [
+        #"{"period":"uge 1 2006-02","value":31}"#, #"{"period":"2019","source":"Danmarks Statistik","value":-0.05}"#,
+        #"{"baseline":{"at":2016,"value":12.5},"comparator":">=","deadline":"2029-12-31","unit":"%","value":30}"#,
+        #"{"description":"Flere unge vælger \"håndværk\"\n","title":"Mål 3: flere lærepladser"}"#,
+        #"{"links":[],"milestones":[{"date":"2016-06-01","title":"Vedtaget"}],"x":null,"y":[true,false]}"#,
+        #"{"a":"tab\there, control \u001f, bell \u0007"}"#, #"{}"#, #"{"value":0}"#, #"{"value":999999999999999}"#,
+        #"{"value":0.000001}"#, #"{"value":123456789012.345}"#, #"{"value":-0.5}"#,
+    ])
+    func recognisesCanonicalData(_ text: String) {
+        #expect(Self.exactlyCanonical(text), "fixture is not canonical")
+        #expect(Self.surely(text))
+    }
+
+    @Test(arguments: [
+        #"{"value":31,"period":"uge 1"}"#, #"{"a":1,"a":2}"#, #"{"a":1, "b":2}"#, #" {"a":1}"#, "{\"a\":1}\n",
+        #"{"a":"\/"}"#, #"{"a":"\u0041"}"#, #"{"a":"\u000A"}"#, #"{"a":"\u000a"}"#, #"{"a":"\u00e9"}"#,
+        #"{"value":5.0}"#, #"{"value":-0}"#, #"{"value":1e3}"#, #"{"value":1E+30}"#, #"{"value":0.0000001}"#,
+        #"{"value":1234567890123456}"#, #"{"value":0.1234567890123456}"#, #"{"value":01}"#, #"{"value":.5}"#,
+        #"{"value":+1}"#, #"{"a":tru}"#, #"{"a":[1,]}"#, #"{"a":1"#, #"{"a"}"#, #"{"a":"x}"#,
+        #"{"é":1,"z":2}"#, #"{"b":1,"a":2}"#, #"{"ab":1,"a":2}"#,
+    ])
+    func refusesOrLeavesToTheExactCheck(_ text: String) {
+        #expect(!Self.surely(text) || Self.exactlyCanonical(text))
+        #expect(!Self.surely(text), "a form the recogniser should not settle")
+    }
+
+    /// Random objects, written canonically and then disturbed a byte at a time:
+    /// whatever the recogniser accepts, the exact check accepts too.
+    @Test func neverAcceptsWhatTheExactCheckRefuses() {
+        var rng = SplitMix(seed: 20261128)
+        let alphabet = Array(#"{}[]",:0123456789.-+eE btnruf"#.utf8) + [0x5C, 0x09, 0x0A, 0xC3, 0xA6]
+        var accepted = 0
+        for _ in 0..<3000 {
+            let canonical = JSONWriter.canonical(Self.randomValue(&rng, depth: 0))
+            var bytes = Array(canonical.utf8)
+            // Every writer output of these shapes (ASCII names, short numbers) is settled on the bytes.
+            #expect(Self.surely(canonical), "not recognised: \(canonical)")
+            for _ in 0..<Int(rng.next() % 3) {
+                let k = Int(rng.next() % UInt64(bytes.count))
+                switch rng.next() % 3 {
+                case 0: bytes[k] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                case 1: bytes.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: k)
+                default: bytes.remove(at: k)
+                }
+                if bytes.isEmpty { bytes = [0x7B, 0x7D] }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard Array(text.utf8) == bytes else { continue }
+            if Self.surely(text) {
+                accepted += 1
+                #expect(Self.exactlyCanonical(text), "accepted but not canonical: \(text)")
+            }
+        }
+        #expect(accepted > 1000)
+    }
+
+    static func randomValue(_ rng: inout SplitMix, depth: Int) -> JSON {
+        switch rng.next() % (depth < 3 ? 8 : 6) {
+        case 0: return .null
+        case 1: return .bool(rng.next() % 2 == 0)
+        case 2: return .number(Double(Int64(rng.next() % 2_000_001) - 1_000_000))
+        case 3: return .number(Double(Int64(rng.next() % 200_001) - 100_000) / [1, 10, 100, 1000, 1e6][Int(rng.next() % 5)])
+        case 4, 5:
+            let words = ["uge 1", "Mål", "a\"b", "tab\t", "x\u{1}y", "", "Danmarks Statistik", "/"]
+            return .string(words[Int(rng.next() % UInt64(words.count))])
+        case 6: return .array((0..<Int(rng.next() % 4)).map { _ in randomValue(&rng, depth: depth + 1) })
+        default:
+            var o = JSONObject()
+            for _ in 0..<Int(rng.next() % 5) {
+                o[["value", "unit", "period", "a", "ab", "b", "source"][Int(rng.next() % 7)]] = randomValue(&rng, depth: depth + 1)
+            }
+            return .object(o)
+        }
+    }
+}
+
+/// A small deterministic generator for property tests.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -61,7 +61,7 @@ struct CLI {
         let p = process(args, db: db, extraEnv: extraEnv)
         let out = Pipe()
         let errPath = dir.appendingPathComponent("stderr-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         p.standardOutput = out
         p.standardError = err
