@@ -1,3 +1,5 @@
+import GoalLedgerCore
+
 /// The Danish words of the synthetic ledger: municipalities, people, policy areas.
 
 struct Municipality {

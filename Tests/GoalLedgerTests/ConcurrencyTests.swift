@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GoalLedgerCore
 import Testing
 
 /// Issue 6, concurrent writers: real `goalledger` processes racing on one

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GoalLedgerCore
 import Testing
 
 #if canImport(Glibc)
