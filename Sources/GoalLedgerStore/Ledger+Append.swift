@@ -44,9 +44,13 @@ final class AppendSession: LedgerView {
     var row: [UInt8] = []
     var created: [String: Effective] = [:]
 
-    init(_ db: Database, context: AppendContext) throws {
+    /// Events between projection checkpoints.
+    let checkpointInterval: Int64
+
+    init(_ db: Database, context: AppendContext, checkpointInterval: Int64) throws {
         self.db = db
         self.context = context
+        self.checkpointInterval = checkpointInterval
         projection = Projection()
         projection.load = { id in try Projection.loadEntry(db, id) }
         let s = try RawStatement(db, "SELECT position, hash, recorded FROM events ORDER BY position DESC LIMIT 1")
@@ -168,7 +172,7 @@ final class AppendSession: LedgerView {
         appendedIDs?.insert(event.id)
         if event.type == .retracted, let target = event.data["event"]?.stringValue { retractedIDs?.insert(target) }
         try projection.apply(event, db)
-        if (position - startPosition) % Projection.checkpointInterval == 0 {
+        if (position - startPosition) % checkpointInterval == 0 {
             try projection.checkpoint(db)
             if created.count > 200_000 { created.removeAll() }
         }
@@ -185,7 +189,7 @@ extension Ledger {
     public func append(_ inputs: some Sequence<EventInput>, context: AppendContext) throws -> [AppendOutcome] {
         var outcomes: [AppendOutcome] = []
         try write { db in
-            let session = try AppendSession(db, context: context)
+            let session = try AppendSession(db, context: context, checkpointInterval: checkpoints.interval)
             for input in inputs { outcomes.append(try session.append(input)) }
             try session.finish()
         }
@@ -198,7 +202,7 @@ extension Ledger {
                                _ body: (_ append: (EventInput) throws -> AppendOutcome) throws -> T) throws -> T
     {
         try write { db in
-            let session = try AppendSession(db, context: context)
+            let session = try AppendSession(db, context: context, checkpointInterval: checkpoints.interval)
             let result = try body { input in try session.append(input) }
             try session.finish()
             return result

@@ -15,12 +15,12 @@ extension Ledger {
             try db.execute(sql: "DELETE FROM snapshots")
             let total = try Self.headPosition(db)
             var projection = Projection()
-            projection.residentEntries = 50_000
+            projection.residentEntries = checkpoints.replayResidentStreams
             var n: Int64 = 0
             func apply(_ e: consuming Event) throws {
                 try projection.apply(e, db)
                 n += 1
-                if n % Projection.checkpointInterval == 0 { try projection.checkpoint(db) }
+                if n % checkpoints.interval == 0 { try projection.checkpoint(db) }
                 if let progress, n % 20_000 == 0 { progress(n, total) }
             }
             let sql = "SELECT \(EventRows.columns) FROM events ORDER BY position"

@@ -20,6 +20,20 @@ public final class Ledger: @unchecked Sendable {
     public let mode: Mode
     let queue: DatabaseQueue
 
+    /// How a long `import` or `replay` keeps its memory bounded: every
+    /// `interval` events it writes the snapshots taken and drops streams that
+    /// have been idle since the last time, keeping up to `replayResidentStreams`
+    /// in memory during a replay and none during an import (see
+    /// `Projection.checkpoint`). The tables end the same whatever the values;
+    /// tests make them small to exercise dropping and reading back.
+    public struct Checkpoints: Sendable {
+        public var interval: Int64 = 1 << 15
+        public var replayResidentStreams = 50_000
+        public init() {}
+    }
+
+    public var checkpoints = Checkpoints()
+
     /// How long a writer waits for another process's transaction before giving
     /// up: 60 s, or `GOALLEDGER_BUSY_TIMEOUT` seconds (for tests of the limit).
     public static let busyTimeoutSeconds: Double = getenv("GOALLEDGER_BUSY_TIMEOUT").flatMap { Double(String(cString: $0)) } ?? 60

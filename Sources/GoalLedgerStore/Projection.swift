@@ -255,18 +255,16 @@ struct Projection {
     var snapshotsWritten = false
 
     /// Streams kept in memory between checkpoints before idle ones are dropped.
-    /// An entry takes about 1.5 KB: `replay` keeps up to 50,000 (some 75 MB),
-    /// which spares a national ledger's replay writing and reading back
-    /// entries; `import`, which holds parsed lines and SQLite's cache besides,
-    /// drops idle ones at every checkpoint.
+    /// An entry takes about 1.5 KB: `replay` keeps up to 50,000 (some 75 MB;
+    /// `Ledger.Checkpoints`), which spares a national ledger's replay writing
+    /// and reading back entries; `import`, which holds parsed lines and
+    /// SQLite's cache besides, drops idle ones at every checkpoint.
     var residentEntries = 0
 
     /// Positions of the last event applied and of the last checkpoint.
     var latest: Int64 = 0
     var lastCheckpoint: Int64 = 0
 
-    /// Events between checkpoints.
-    static let checkpointInterval: Int64 = 1 << 15
 
     static func bind(_ s: RawStatement, _ id: String, _ e: StreamEntry) {
         let head = e.timeline.head
