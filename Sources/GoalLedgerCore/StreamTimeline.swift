@@ -39,7 +39,8 @@ public struct StreamTimeline: Sendable {
     }
 
     /// Adds the next event without working out its changes, and tells
-    /// whether it was late (backdated, or a retraction). A late event that
+    /// whether it was late (backdated, or a retraction). For the projections:
+    /// the head's `lastChange` keeps no `data` or `recorded`. A late event that
     /// `Fold.insertLate` can place needs the creation's effective key
     /// (`creationKey` gives it when not known yet); any other gets its new
     /// head from `refold`, given the event, the current head and the
@@ -53,6 +54,12 @@ public struct StreamTimeline: Sendable {
         if inOrder(e) {
             lastWasLate = false
             Fold.fold(e, onto: &head)
+            // What follows reads of the last change only its place in the fold
+            // (position, effective, id); views read the whole event again. Its
+            // data and recorded time go now, while they are in the cache, not
+            // when the stream's next event replaces it.
+            head?.lastChange.data = JSONObject()
+            head?.lastChange.recorded = ""
             return false
         }
         lastWasLate = true

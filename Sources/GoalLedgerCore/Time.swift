@@ -252,13 +252,17 @@ public struct Recorded: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// for anything the careful path should look at and word.
     static func storedMicros(_ s: String) -> Int64? {
         guard s.utf8.count == 27 else { return nil }
-        return s.utf8.withContiguousStorageIfAvailable { b -> Int64? in
-            func n(_ at: Int, _ width: Int) -> Int? { TimeScanner.digits(b, at, width) }
-            guard b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x2E, b[26] == 0x5A,
-                  let y = n(0, 4), let mo = n(5, 2), let d = n(8, 2), let h = n(11, 2), let mi = n(14, 2), let sec = n(17, 2),
-                  let frac = n(20, 6), Calendar.isValidDate(y, mo, d), h < 24, mi < 60, sec < 60 else { return nil }
-            return (Calendar.days(y, mo, d) * 86400 + Int64(h * 3600 + mi * 60 + sec)) * 1_000_000 + Int64(frac)
-        } ?? nil
+        return s.utf8.withContiguousStorageIfAvailable(storedMicros) ?? nil
+    }
+
+    /// The stored form given as bytes (a stored column); nil as above.
+    public static func storedMicros(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard b.count == 27 else { return nil }
+        func n(_ at: Int, _ width: Int) -> Int? { TimeScanner.digits(b, at, width) }
+        guard b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x2E, b[26] == 0x5A,
+              let y = n(0, 4), let mo = n(5, 2), let d = n(8, 2), let h = n(11, 2), let mi = n(14, 2), let sec = n(17, 2),
+              let frac = n(20, 6), Calendar.isValidDate(y, mo, d), h < 24, mi < 60, sec < 60 else { return nil }
+        return (Calendar.days(y, mo, d) * 86400 + Int64(h * 3600 + mi * 60 + sec)) * 1_000_000 + Int64(frac)
     }
 
     /// The system clock now.

@@ -41,8 +41,10 @@ enum EventRows {
     /// could not have written is an integrity failure at its position.
     /// `light` skips the columns a fold never looks at (actor, reason,
     /// decision, recordedBy, prev, hash), for replay.
-    /// `light` events also leave out `dataJSON`: a fold reads the parsed `data`.
-    static func read(_ s: some EventColumns, parseData: Bool = true, light: Bool = false) throws -> Event {
+    /// `light` events also leave out `dataJSON`: a fold reads the parsed `data`;
+    /// and with `recorded: false` the recorded time (replay and verify read it
+    /// from the row only when a snapshot is taken).
+    static func read(_ s: some EventColumns, parseData: Bool = true, light: Bool = false, recorded: Bool = true) throws -> Event {
         let position = s.int(0)
         func bad(_ what: String) -> LedgerError { .integrity("position \(position): \(what)", position: position) }
         guard let type = EventType(utf8: s.bytes(3)) else { throw bad("unknown type \(s.text(3))") }
@@ -57,7 +59,7 @@ enum EventRows {
         if light {
             return Event(position: position, version: s.int(1), stream: s.text(2), type: type, effective: effective,
                          actor: "", reason: nil, decision: nil, id: s.text(8), data: data, dataJSON: dataJSON,
-                         recorded: s.text(10), recordedBy: "", prev: "", hash: "")
+                         recorded: recorded ? s.text(10) : "", recordedBy: "", prev: "", hash: "")
         }
         return Event(position: position, version: s.int(1), stream: s.text(2), type: type, effective: effective,
                      actor: s.text(5), reason: s.optionalText(6), decision: s.optionalText(7), id: s.text(8),

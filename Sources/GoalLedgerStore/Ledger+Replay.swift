@@ -17,8 +17,8 @@ extension Ledger {
             var projection = Projection()
             projection.residentEntries = checkpoints.replayResidentStreams
             var n: Int64 = 0
-            func apply(_ e: consuming Event) throws {
-                try projection.apply(e, db)
+            func apply(_ e: consuming Event, recorded: (() -> String)? = nil) throws {
+                try projection.apply(e, db, recorded: recorded)
                 n += 1
                 if n % checkpoints.interval == 0 { try projection.checkpoint(db) }
                 if let progress, n % 20_000 == 0 { progress(n, total) }
@@ -42,7 +42,7 @@ extension Ledger {
                     }
                     if batch.count > 0 { try put(batch) }
                 }, consumer: { batch in
-                    try batch.forEach { row in try apply(try EventRows.read(row, light: true)) }
+                    try batch.forEach { row in try apply(try EventRows.read(row, light: true, recorded: false)) { row.text(10) } }
                 })
             } else {
                 let s = try RawStatement(db, sql)

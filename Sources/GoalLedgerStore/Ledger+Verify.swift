@@ -176,8 +176,10 @@ struct VerifyFailure: Comparable {
         case order
         /// The hash recomputed.
         case hash
-        /// Version and recorded time.
+        /// Version.
         case sequence
+        /// Recorded time.
+        case recorded
         /// Identifiers, canonical data, data that fits its type.
         case content
         /// A creation event first and only first; a published digest.
@@ -212,6 +214,8 @@ final class ChainCheck: @unchecked Sendable {
     /// The hash of the last row checked (64 zeros before the first).
     private(set) var prev: [UInt8] = Array(Event.genesis.utf8)
     private(set) var againstSeen = false
+    /// The recorded time of the last row checked.
+    private var lastRecorded: [UInt8] = []
     private let against: (position: Int64, hash: [UInt8])?
     private var hasher = ChainHasher()
 
@@ -221,6 +225,15 @@ final class ChainCheck: @unchecked Sendable {
 
     static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
         a.count == b.count && b.withUnsafeBufferPointer { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+    }
+
+    /// Byte order, which is the order of stored recorded times.
+    static func less(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+        b.withUnsafeBufferPointer { b in
+            let n = min(a.count, b.count)
+            let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
+            return c < 0 || (c == 0 && a.count < b.count)
+        }
     }
 
     func check(_ s: RawStatement, index: Int) -> VerifyFailure? {
@@ -244,6 +257,13 @@ final class ChainCheck: @unchecked Sendable {
         let matches = hasher.matches(columns, hash: hash)
             ?? ((try? EventRows.read(s, parseData: false)).map { $0.computeHash() == $0.hash } ?? false)
         if !matches { return fail(.hash, "hash does not match the event's content (it was changed)") }
+        let recorded = s.bytes(10)
+        if Recorded.storedMicros(recorded) == nil, (try? Recorded(stored: String(decoding: recorded, as: UTF8.self))) == nil {
+            return fail(.recorded, "recorded \(String(decoding: recorded, as: UTF8.self)) is malformed")
+        }
+        if Self.less(recorded, lastRecorded) {
+            return fail(.recorded, "recorded \(String(decoding: recorded, as: UTF8.self)) is earlier than position \(p - 1)'s \(String(decoding: lastRecorded, as: UTF8.self))")
+        }
         guard Identifier.isEntityID(s.bytes(2)), Identifier.isEntityID(s.bytes(5)), Identifier.isEventID(s.bytes(8)) else {
             return fail(.content, "stream, actor or id is malformed")
         }
@@ -256,20 +276,21 @@ final class ChainCheck: @unchecked Sendable {
         }
         prev.removeAll(keepingCapacity: true)
         prev.append(contentsOf: hash)
+        lastRecorded.removeAll(keepingCapacity: true)
+        lastRecorded.append(contentsOf: recorded)
         expected += 1
         return nil
     }
 }
 
 /// The checks that need the decoded event and the stream it belongs to:
-/// canonical `data` that fits its type, versions, `recorded` order, a creation
-/// event first and only first; then the fold, for the projections.
+/// canonical `data` that fits its type, versions, a creation event first and
+/// only first; then the fold, for the projections.
 struct VerifyFold {
     let db: Database
     let progress: Progress?
     let total: Int64
     var projection = Projection()
-    private var lastRecorded = ""
     private var writer = JSONWriter(capacity: 1024)
 
     init(db: Database, progress: Progress?, total: Int64) {
@@ -289,7 +310,7 @@ struct VerifyFold {
             VerifyFailure(index: index, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
         }
         let e: Event
-        do { e = try EventRows.read(row, light: true) } catch { return VerifyFailure(index: index, stage: .content, error: error) }
+        do { e = try EventRows.read(row, light: true, recorded: false) } catch { return VerifyFailure(index: index, stage: .content, error: error) }
         var content: VerifyFailure? = nil
         if compareCanonical {
             writer.bytes.removeAll(keepingCapacity: true)
@@ -300,32 +321,24 @@ struct VerifyFold {
         } else if !Validation.conforms(e.data, for: e.type), (try? Validation.data(e.data, for: e.type)) != e.data {
             content = fail(.content, "data does not fit \(e.type.rawValue)")
         }
-        let lastRecorded = self.lastRecorded
-        let version = e.version, stream = e.stream, recorded = e.recorded, type = e.type
+        let version = e.version, stream = e.stream, type = e.type
         do {
             // The stream's entry is looked up once: its version is checked, then the event folded.
-            try projection.apply(consume e, db) { folded in
+            try projection.apply(consume e, db, check: { folded in
                 let v = folded + 1
                 if version != v { throw Stop(stage: .sequence, message: "version \(version) of \(stream), expected \(v)") }
-                guard (try? Recorded(stored: recorded)) != nil else {
-                    throw Stop(stage: .sequence, message: "recorded \(recorded) is malformed")
-                }
-                if recorded < lastRecorded {
-                    throw Stop(stage: .sequence, message: "recorded \(recorded) is earlier than position \(p - 1)'s \(lastRecorded)")
-                }
                 if let content { throw Stop(stage: content.stage, message: "") }
                 if (v == 1) != (type.creates != nil) {
                     throw Stop(stage: .creation, message: v == 1 ? "a stream must start with a creation event, not \(type.rawValue)"
                                                                  : "\(type.rawValue) on an existing stream")
                 }
-            }
+            }, recorded: { row.text(10) })
         } catch let stop as Stop {
             return stop.stage == .content ? content : fail(stop.stage, stop.message)
         } catch {
             return content ?? VerifyFailure(index: index, stage: .fold, error: error)
         }
         if let content { return content }
-        self.lastRecorded = recorded
         if let progress, p % 50_000 == 0 { progress(p, total) }
         return nil
     }

@@ -69,7 +69,9 @@ struct Projection {
     /// its point, reading only the events after it.
     /// `check` sees the stream's version before the event (0 for a new
     /// stream) and may throw to leave everything as it was.
-    mutating func apply(_ full: consuming Event, _ db: Database, check: ((_ version: Int64) throws -> Void)? = nil) throws {
+    /// `recorded` gives the event's recorded time when the event was read without it.
+    mutating func apply(_ full: consuming Event, _ db: Database, check: ((_ version: Int64) throws -> Void)? = nil,
+                        recorded readRecorded: (() -> String)? = nil) throws {
         // The entry keeps its last event as `lastChange`, light.
         var e = full
         if !e.actor.isEmpty { e = e.light }
@@ -97,7 +99,7 @@ struct Projection {
         entry.touched = e.position
         entry.dirty = true
         latest = e.position
-        let position = e.position, version = e.version, stream = e.stream, recorded = e.recorded
+        let position = e.position, version = e.version, stream = e.stream, recordedInEvent = e.recorded
         let kind = entry.kind, created = entry.created
         let late = try entry.timeline.advance(e) {
             // Read back from the file: the late-event shortcut needs the creation's point.
@@ -106,6 +108,7 @@ struct Projection {
             try refold(e, current: current, creationKey: creationKey, kind: kind, db)
         }
         if version >= Snapshot.interval, version % Snapshot.interval == 0 || late, let head = entry.timeline.head {
+            let recorded = recordedInEvent.isEmpty ? readRecorded?() ?? "" : recordedInEvent
             let snapshot = Snapshot(folded: head, headPosition: position, headRecorded: recorded)
             snapshots.append((stream, snapshot))
             taken[stream, default: []].append(snapshot)
