@@ -178,8 +178,14 @@ public struct JSONWriter {
     }
 
     private mutating func writeEscaped(_ buf: UnsafeBufferPointer<UInt8>) {
+        // Most text needs no escape at all: find the first byte that does, eight at a time.
+        let first = Self.firstToEscape(buf)
+        if first == buf.count {
+            bytes.append(contentsOf: buf)
+            return
+        }
         var runStart = 0
-        for k in 0..<buf.count {
+        for k in first..<buf.count {
             let b = buf[k]
             if b >= 0x20 && b != 0x22 && b != 0x5C { continue }
             if runStart < k { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k])) }
@@ -202,6 +208,31 @@ public struct JSONWriter {
     }
 
     private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+
+    /// Index of the first byte a JSON string must escape (`"`, `\`, below 0x20); the count when none.
+    static func firstToEscape(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
+        var k = 0
+        let n = buf.count
+        if let base = buf.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while k + 8 <= n {
+                let v = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                // A byte below 0x20, or equal to '"' or '\\' (a zero byte of v XOR it), sets its high bit.
+                let control = (v &- ones &* 0x20) & ~v & highs
+                let q = v ^ (ones &* 0x22), quote = (q &- ones) & ~q & highs
+                let b = v ^ (ones &* 0x5C), backslash = (b &- ones) & ~b & highs
+                if control | quote | backslash != 0 { break }
+                k += 8
+            }
+        }
+        while k < n {
+            let c = buf[k]
+            if c < 0x20 || c == 0x22 || c == 0x5C { return k }
+            k += 1
+        }
+        return n
+    }
 
     public mutating func writeInteger(_ v: Int64) {
         if v < 0 {

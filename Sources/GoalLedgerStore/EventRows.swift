@@ -116,6 +116,46 @@ extension EventColumns {
 
 extension RawStatement: EventColumns {}
 
+/// The current row of a statement, each column fetched from SQLite once:
+/// valid until the next step. `verify` reads every column several times.
+struct RowBytes: EventColumns {
+    let position: Int64, version: Int64
+    private let columns: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>,
+                          UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>,
+                          UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)
+    private let reasonIsNull: Bool, decisionIsNull: Bool
+
+    init(_ s: RawStatement) {
+        position = s.int(0)
+        version = s.int(1)
+        columns = (s.bytes(2), s.bytes(3), s.bytes(4), s.bytes(5), s.bytes(6), s.bytes(7), s.bytes(8), s.bytes(9), s.bytes(10),
+                   s.bytes(11), s.bytes(12), s.bytes(13))
+        reasonIsNull = s.isNull(6)
+        decisionIsNull = s.isNull(7)
+    }
+
+    func int(_ i: Int32) -> Int64 { i == 0 ? position : version }
+    func isNull(_ i: Int32) -> Bool { i == 6 ? reasonIsNull : i == 7 ? decisionIsNull : false }
+
+    func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {
+        switch i {
+        case 2: columns.0
+        case 3: columns.1
+        case 4: columns.2
+        case 5: columns.3
+        case 6: columns.4
+        case 7: columns.5
+        case 8: columns.6
+        case 9: columns.7
+        case 10: columns.8
+        case 11: columns.9
+        case 12: columns.10
+        case 13: columns.11
+        default: preconditionFailure("column \(i) is not text")
+        }
+    }
+}
+
 /// Rows copied out of a statement, byte for byte, with the columns a light
 /// read decodes (position, version, stream, type, effective, id, data,
 /// recorded): `replay` steps SQLite and copies on one core and decodes and
@@ -136,7 +176,7 @@ struct LightRows: @unchecked Sendable {
 
     var count: Int { layout.count / Self.stride }
 
-    mutating func append(_ s: RawStatement) {
+    mutating func append(_ s: some EventColumns) {
         layout.append(Int(s.int(0)))
         layout.append(Int(s.int(1)))
         for c in Self.copied {

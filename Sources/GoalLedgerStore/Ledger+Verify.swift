@@ -42,9 +42,10 @@ extension Ledger {
                 try Handoff<VerifyBatch>(batchSize: 1).run(producer: { put in
                     var batch = VerifyBatch()
                     while try shared.value.step() {
-                        batch.rows.append(shared.value)
-                        if !CanonicalCheck.isSurelyCanonical(shared.value.bytes(9)) { batch.exact.append(batch.rows.count - 1) }
-                        if let failure = chain.check(shared.value, index: batch.rows.count - 1) {
+                        let row = RowBytes(shared.value)
+                        batch.rows.append(row)
+                        if !CanonicalCheck.isSurelyCanonical(row.bytes(9)) { batch.exact.append(batch.rows.count - 1) }
+                        if let failure = chain.check(row, index: batch.rows.count - 1) {
                             batch.failure = failure
                             break
                         }
@@ -70,8 +71,9 @@ extension Ledger {
                 defer { s.reset() }
                 var index = 0
                 while try s.step() {
-                    let compare = !CanonicalCheck.isSurelyCanonical(s.bytes(9))
-                    let failures = [chain.check(s, index: index), fold.check(s, index: index, compareCanonical: compare)].compactMap { $0 }
+                    let row = RowBytes(s)
+                    let compare = !CanonicalCheck.isSurelyCanonical(row.bytes(9))
+                    let failures = [chain.check(row, index: index), fold.check(row, index: index, compareCanonical: compare)].compactMap { $0 }
                     if let first = failures.min() { throw first.error }
                     index += 1
                 }
@@ -236,7 +238,7 @@ final class ChainCheck: @unchecked Sendable {
         }
     }
 
-    func check(_ s: RawStatement, index: Int) -> VerifyFailure? {
+    func check(_ s: RowBytes, index: Int) -> VerifyFailure? {
         let p = s.int(0)
         func fail(_ stage: VerifyFailure.Stage, _ m: String) -> VerifyFailure {
             VerifyFailure(index: index, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))

@@ -173,4 +173,39 @@ import Testing
             return .object(o)
         }
     }
+
+    /// The word-at-a-time scan for bytes to escape agrees with escaping byte by
+    /// byte, wherever in a string of whatever length the special bytes fall.
+    @Test func escapingFindsEverySpecialByteAtAnyPlace() {
+        var rng = SplitMix64(seed: 77)
+        let plain: [UInt8] = Array("abcXYZ 019/!~".utf8) + [0x7F]
+        let special: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x08, 0x09, 0x0A, 0x0C, 0x0D, 0x1F]
+        func reference(_ b: [UInt8]) -> String {
+            var out = "\""
+            for c in b {
+                switch c {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x08: out += "\\b"
+                case 0x09: out += "\\t"
+                case 0x0A: out += "\\n"
+                case 0x0C: out += "\\f"
+                case 0x0D: out += "\\r"
+                case ..<0x20: out += "\\u00" + (c < 16 ? "0" : "") + String(c, radix: 16)
+                default: out += String(decoding: [c], as: UTF8.self)
+                }
+            }
+            return out + "\""
+        }
+        for _ in 0..<5000 {
+            let length = Int(rng.next() % 41)
+            var b = (0..<length).map { _ in plain[Int(rng.next() % UInt64(plain.count))] }
+            for _ in 0..<Int(rng.next() % 3) where !b.isEmpty {
+                b[Int(rng.next() % UInt64(b.count))] = special[Int(rng.next() % UInt64(special.count))]
+            }
+            var w = JSONWriter()
+            b.withUnsafeBufferPointer { w.writeString(utf8: $0) }
+            #expect(String(decoding: w.bytes, as: UTF8.self) == reference(b), "\(b)")
+        }
+    }
 }
