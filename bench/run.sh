@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GoalLedger's performance benchmark (docs/PERFORMANCE.md says what it measures and how).
 #
-#   bench/run.sh                              100k and 1M events, 3 runs each (about 25 minutes)
+#   bench/run.sh                              100k and 1M events, 3 runs each (7-25 minutes)
 #   bench/run.sh --sizes 100000 --runs 1      a quick look
 #
 # Builds the release binaries, compiles the raw-SQLite yardstick
