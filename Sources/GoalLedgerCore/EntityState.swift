@@ -79,8 +79,14 @@ public struct EntityState: Sendable, Equatable {
 
     /// Canonical text of the state, as stored in projections and snapshots.
     public var canonicalJSON: String {
-        guard extra.isEmpty else { return JSONWriter.canonical(.object(json)) }
         var w = JSONWriter(capacity: 512)
+        writeCanonicalJSON(into: &w)
+        return w.string
+    }
+
+    /// Appends `canonicalJSON` to a writer (`verify` compares it with stored bytes).
+    public func writeCanonicalJSON(into w: inout JSONWriter) {
+        guard extra.isEmpty else { return w.writeCanonical(.object(json)) }
         w.append("{")
         var first = true
         let names = kind.stateOrder
@@ -92,7 +98,6 @@ public struct EntityState: Sendable, Equatable {
             w.writeCanonical(v)
         }
         w.append("}")
-        return w.string
     }
 
     /// Reads a stored state back, its nested members in fold order (see `inFoldOrder`),

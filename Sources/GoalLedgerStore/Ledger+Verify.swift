@@ -141,23 +141,42 @@ extension Ledger {
             """)
         defer { s.reset() }
         var seen = 0
+        // Each column is compared as stored text with the text the fold gives, without making strings.
+        var w = JSONWriter(capacity: 4096)
+        func equal(_ col: Int32, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            let a = s.bytes(col)
+            return a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+        }
+        func sameText(_ col: Int32, _ t: String?) -> Bool {
+            guard var t else { return s.isNull(col) }
+            return !s.isNull(col) && t.withUTF8 { equal(col, $0) }
+        }
+        func sameInteger(_ col: Int32, _ v: Int64?) -> Bool {
+            guard let v else { return s.isNull(col) }
+            w.bytes.removeAll(keepingCapacity: true)
+            w.writeInteger(v)
+            return !s.isNull(col) && w.bytes.withUnsafeBufferPointer { equal(col, $0) }
+        }
+        func sameState(_ col: Int32, _ state: EntityState?) -> Bool {
+            guard let state else { return s.isNull(col) }
+            w.bytes.removeAll(keepingCapacity: true)
+            state.writeCanonicalJSON(into: &w)
+            return !s.isNull(col) && w.bytes.withUnsafeBufferPointer { equal(col, $0) }
+        }
         while try s.step() {
             let id = s.text(0)
             guard let e = fresh.entries[id] else {
                 throw LedgerError.integrity("projection: entities has a row \(id) that no event creates; run `goalledger replay`")
             }
             seen += 1
-            let expected: [String?] = [
-                e.kind.rawValue, String(e.version), String(e.created), e.head.map { String($0.version) }, e.head.map { String($0.lastChange.position) },
-                e.plan, e.parent, e.head?.state.title, e.head?.state.status, e.head?.state.canonicalJSON,
-            ]
-            let names = ["kind", "version", "created", "folded", "last_position", "plan", "parent", "title", "status", "state"]
-            for (k, name) in names.enumerated() {
-                let col = Int32(k + 1)
-                let actual: String? = s.isNull(col) ? nil : s.text(col)
-                if actual != expected[k] {
-                    throw LedgerError.integrity("projection: entities row \(id), column \(name), differs from a fresh fold of its events; run `goalledger replay`")
-                }
+            let head = e.head
+            let differing: String? =
+                !sameText(1, e.kind.rawValue) ? "kind" : !sameInteger(2, e.version) ? "version" : !sameInteger(3, e.created) ? "created"
+                : !sameInteger(4, head.map { Int64($0.version) }) ? "folded" : !sameInteger(5, head?.lastChange.position) ? "last_position"
+                : !sameText(6, e.plan) ? "plan" : !sameText(7, e.parent) ? "parent" : !sameText(8, head?.state.title) ? "title"
+                : !sameText(9, head?.state.status) ? "status" : !sameState(10, head?.state) ? "state" : nil
+            if let differing {
+                throw LedgerError.integrity("projection: entities row \(id), column \(differing), differs from a fresh fold of its events; run `goalledger replay`")
             }
         }
         if seen != fresh.entries.count {

@@ -151,6 +151,28 @@ import Testing
         #expect(r.stdout.isEmpty)
     }
 
+    /// A projection row changed behind the ledger's back: `verify` names the row and the column.
+    @Test(arguments: [
+        ("kind", "'plan'"), ("version", "version + 1"), ("created", "created + 1"), ("folded", "folded - 1"),
+        ("last_position", "NULL"), ("plan", "'ballerup/andet'"), ("plan", "NULL"), ("parent", "parent || 'x'"),
+        ("title", "title || ' '"), ("status", "'achieved '"), ("state", "replace(state, '\"status\":\"achieved\"', '\"status\":\"active\"')"),
+    ])
+    func changedProjectionRowIsNamedByColumn(column: String, value: String) throws {
+        let cli = try Self.tenEventLedger()
+        let goal = "ballerup/erhverv-2017/mal-3"
+        let q = try DatabaseQueue(path: cli.db)
+        try q.write { db in
+            try db.execute(sql: "UPDATE entities SET \(column) = \(value) WHERE id = ?", arguments: [goal])
+            #expect(db.changesCount == 1)
+        }
+        try q.close()
+        let r = try cli.run(["verify"])
+        #expect(r.code == 5)
+        #expect(r.stderr == "error: projection: entities row \(goal), column \(column), differs from a fresh fold of its events; run `goalledger replay`\n")
+        #expect(try cli.run(["replay"]).code == 0)
+        #expect(try cli.run(["verify"]).code == 0)
+    }
+
     /// The forger recomputes every later hash and rebuilds the projections:
     /// the ledger is consistent again and plain `verify` cannot tell. The
     /// digest published before the edit can.
