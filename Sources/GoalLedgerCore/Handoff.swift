@@ -1,7 +1,8 @@
 import Dispatch
 
 /// Items made on a second core and used on this one, in order: the
-/// producer runs ahead by at most two batches, so memory stays small.
+/// producer runs ahead by at most `depth` batches (two unless said), so
+/// memory stays small.
 ///
 /// For example, `import` parses lines while it appends earlier ones, and
 /// `replay` decodes rows while it folds earlier ones.
@@ -16,9 +17,14 @@ public final class Handoff<Item>: @unchecked Sendable {
     private var stopped = false
     private let lock = DispatchSemaphore(value: 1)
     private let filled = DispatchSemaphore(value: 0)
-    private let room = DispatchSemaphore(value: 2)
+    private let room: DispatchSemaphore
 
-    public init(batchSize: Int = 512) { self.batchSize = batchSize }
+    /// A deeper queue lets the faster side bank work while the other core is
+    /// briefly taken by something else (the machine is shared).
+    public init(batchSize: Int = 512, depth: Int = 2) {
+        self.batchSize = batchSize
+        room = DispatchSemaphore(value: depth)
+    }
 
     /// Runs `producer` on another thread, handing each item it puts to
     /// `consumer` on this one, in order. An error of the producer comes out

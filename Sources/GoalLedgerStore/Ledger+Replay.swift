@@ -31,7 +31,7 @@ extension Ledger {
                 // write lock, and the copy is read in one transaction of its own.
                 defer { scan.close() }
                 let shared = UnsafeSendable(rows)
-                try Handoff<LightRows>(batchSize: 1).run(producer: { put in
+                try Handoff<LightRows>(batchSize: 1, depth: 8).run(producer: { put in
                     var batch = LightRows(capacity: 1024)
                     while try shared.value.step() {
                         batch.append(shared.value)

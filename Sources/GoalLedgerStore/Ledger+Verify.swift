@@ -39,7 +39,7 @@ extension Ledger {
                 // position wins, then by the order the checks of one event run.
                 defer { scan.close() }
                 let shared = UnsafeSendable(rows)
-                try Handoff<VerifyBatch>(batchSize: 1).run(producer: { put in
+                try Handoff<VerifyBatch>(batchSize: 1, depth: 8).run(producer: { put in
                     var batch = VerifyBatch()
                     while try shared.value.step() {
                         let row = RowBytes(shared.value)
