@@ -13,9 +13,10 @@ extension GoalLedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one entity's state at a point in time.",
             discussion: """
-                  goalledger show ballerup/vision-2029                      now
-                  goalledger show ballerup/vision-2029 --as-of 2016-06      as it stood at the end of June 2016
-                  goalledger show ballerup/erhverv-2021/mal-3 --as-of 2022 --known-at 2023-01-01 --json
+                  goalledger show ballerup/vision-2029                  # now
+                  goalledger show ballerup/vision-2029 --as-of 2016-06  # end of June 2016
+                  goalledger show ballerup/erhverv-2021/mal-3 --as-of 2022 \\
+                    --known-at 2023-01-01 --json
                 Exit 3 when the entity does not exist at that time.
                 """)
         @OptionGroup var ledger: LedgerOptions
@@ -37,7 +38,8 @@ extension GoalLedgerCommand {
             discussion: """
                   goalledger tree ballerup/erhverv-2021
                   goalledger tree ballerup/vision-2029 --as-of 2016-06
-                --json: {"plan":SHOW,"themes":[…],"goals":[…],"indicators":[…],"initiatives":[…]}, each a `show` object.
+                With --json, one object whose members are `show` objects:
+                  {"plan":SHOW,"themes":[…],"goals":[…],"indicators":[…],"initiatives":[…]}
                 """)
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var time: TimeOptions
@@ -92,9 +94,9 @@ extension GoalLedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Every event of one entity, with who, when, why and what it changed.",
             discussion: """
-                Each event shows effective, recorded, actor, recordedBy, reason, decision and its
-                field-level changes (field: before → after), measured at the event's effective date
-                as the ledger stood just before and just after it was recorded.
+                Each event shows effective, recorded, actor, recordedBy, reason, decision and \
+                its field-level changes (field: before → after), measured at the event's \
+                effective date as the ledger stood just before and just after it was recorded.
                   goalledger history ballerup/erhverv-2021/mal-3
                   goalledger history ballerup/erhverv-2021/mal-3 --known-at 2024 --json
                 """)
@@ -145,12 +147,12 @@ extension GoalLedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Who changed what, across all streams, in position order.",
             discussion: """
-                  goalledger audit --field target                 every target change, with actor, decision, reason
-                  goalledger audit --backdated 30                 events recorded more than 30 days after they took effect
-                  goalledger audit --stream ballerup --actor ballerup/kb --type TargetSet --json
-                --field matches a path or its prefix (target matches target.value); --stream matches
-                whole id segments (ballerup matches ballerup/kb). Filters combine with AND; --type and
-                --actor may be repeated.
+                  goalledger audit --field target   # every target change: who, when, why
+                  goalledger audit --backdated 30   # recorded more than 30 days after effect
+                  goalledger audit --stream ballerup --actor ballerup/kb --json
+                --field matches a path or its prefix (target matches target.value); --stream \
+                matches whole id segments (ballerup matches ballerup/kb). Filters combine with \
+                AND; --type and --actor may be repeated.
                 """)
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: JSONFlag
@@ -201,10 +203,11 @@ extension GoalLedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild every projection from the events; or write a past moment's projections to a new file.",
             discussion: """
-                  goalledger replay                                   rebuild the projections in place
+                  goalledger replay                 # rebuild the projections in place
                   goalledger replay --as-of 2018 --into ledger-2018.sqlite
-                The historical file holds the tables entities, target_history and measurements and the
-                views current_goals and current_indicators, as of that time; the ledger is untouched.
+                The historical file holds the tables entities, target_history and \
+                measurements and the views current_goals and current_indicators, as of that \
+                time; the ledger is untouched.
                 """)
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var time: TimeOptions

@@ -9,15 +9,17 @@ extension GoalLedgerCommand {
             discussion: """
                 With flags:
                   goalledger append --stream ballerup/erhverv-2021/mal-3 --type TargetSet \\
-                    --effective 2021-06-22 --actor ballerup/kb --reason "Ny politik 2021-2025" \\
-                    --decision "KB 22.06.2021 pkt. 7" \\
+                    --effective 2021-06-22 --actor ballerup/kb \\
+                    --reason "Ny politik 2021-2025" --decision "KB 22.06.2021 pkt. 7" \\
                     --data '{"value":30,"unit":"%","comparator":">=","deadline":"2025-12-31"}'
 
-                From stdin (when none of --stream, --type, --effective, --actor, --data is given):
-                  echo '{"stream":"…","type":"…","effective":"…","actor":"…","data":{…}}' | goalledger append
+                From stdin (when no --stream, --type, --effective, --actor or --data is given):
+                  echo '{"stream":"…","type":"…","effective":"…","actor":"…","data":{…}}' \\
+                    | goalledger append
 
-                Prints the stored event's position, stream, version, type and id (--json: the exported event).
-                An event whose id is already present with the same content is skipped (exit 0).
+                Prints the stored event's position, stream, version, type and id (--json: \
+                the exported event). An event whose id is already present with the same \
+                content is skipped (exit 0).
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -104,9 +106,9 @@ extension GoalLedgerCommand {
                   goalledger import events/ballerup.ndjson events/albertslund.ndjson
                   goalledger export --db old.sqlite | goalledger import - --db new.sqlite
 
-                A line whose id is already present with the same content is skipped, so importing
-                the same file twice changes nothing. On the first bad line the whole file is rolled
-                back and the error names it: error: plan.ndjson:17: …
+                A line whose id is already present with the same content is skipped, so \
+                importing the same file twice changes nothing. On the first bad line the whole \
+                file is rolled back and the error names it: error: plan.ndjson:17: …
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -134,9 +136,9 @@ extension GoalLedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print every event as NDJSON in position order.",
             discussion: """
-                Each line is the exported event: the input members plus position, version, id,
-                recorded, recordedBy, prev and hash. Piped into `import` on an empty ledger it
-                reproduces the ledger exactly.
+                Each line is the exported event: the input members plus position, version, \
+                id, recorded, recordedBy, prev and hash. Piped into `import` on an empty \
+                ledger it reproduces the ledger exactly.
                   goalledger export > backup.ndjson
                   goalledger export --known-at 2024-01-01 | head
                 """)
@@ -156,11 +158,11 @@ extension GoalLedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the ledger's integrity and print its head.",
             discussion: """
-                Checks the hash chain, gapless positions and versions, non-decreasing recorded times,
-                the append-only guard, and that every projection equals a fresh fold. On failure it
-                names the first bad position and exits 5.
+                Checks the hash chain, gapless positions and versions, non-decreasing \
+                recorded times, the append-only guard, and that every projection equals a \
+                fresh fold. On failure it names the first bad position and exits 5.
                   goalledger verify
-                  goalledger verify --against 41:3f2a…   prove the ledger still extends a published digest
+                  goalledger verify --against 41:3f2a…  # still extends a published digest?
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -197,9 +199,10 @@ extension GoalLedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print POSITION HASH of the last event: the digest to publish.",
             discussion: """
-                Publish it (minutes, website); later `goalledger verify --against POSITION:HASH`
-                proves the ledger still extends it.
+                Publish it (minutes, website); later `verify --against` proves that the \
+                ledger still extends it:
                   goalledger head
+                  goalledger verify --against "$(goalledger head | tr ' ' :)"
                 """)
 
         @OptionGroup var ledger: LedgerOptions

@@ -11,8 +11,9 @@ extension GoalLedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import the bundled seed ledgers (events/) and take a short guided tour.",
             discussion: """
-                Imports events/*.ndjson (Ballerup, Vallensbæk, Albertslund) into the ledger, then shows
-                what it can answer. Running it again changes nothing: every seed event has a stable id.
+                Imports events/*.ndjson (Ballerup, Vallensbæk, Albertslund) into the ledger, \
+                then shows what it can answer. Running it again changes nothing: every seed \
+                event has a stable id.
                   swift run goalledger demo
                   goalledger demo --db /tmp/demo.sqlite
                 """)

@@ -15,7 +15,7 @@ struct GoalLedgerCommand: ParsableCommand {
             The ledger file is --db PATH, else $GOALLEDGER_DB, else ./goalledger.sqlite.
 
             Start here:
-              goalledger demo                                  import the bundled seed ledgers and tour them
+              goalledger demo            # import the bundled seed ledgers and tour them
               goalledger show ballerup/vision-2029 --as-of 2016-06
               goalledger audit --field target
 

@@ -181,6 +181,28 @@ import Testing
         }
         #expect(try cli.run(["show"]).code == 64)
     }
+
+    /// Help reads well in an 80-column terminal: examples fit as they are, and
+    /// prose that must be wrapped is a whole paragraph, so wrapping it leaves
+    /// no stub lines. Printed 400 wide, nothing is wrapped, so the text is as written.
+    @Test func helpFitsEightyColumns() throws {
+        let cli = try CLI()
+        for cmd in ["", "append", "import", "export", "show", "tree", "list", "history", "diff", "audit", "replay", "verify", "head", "demo"] {
+            let r = try cli.run(cmd.isEmpty ? ["--help"] : [cmd, "--help"], extraEnv: ["COLUMNS": "400"])
+            #expect(r.code == 0)
+            let text = r.stdout.components(separatedBy: "\nUSAGE:")[0]
+            let lines = text.components(separatedBy: "\n")
+            #expect(lines.count > 2, "\(cmd)")
+            for (k, line) in lines.enumerated() {
+                if line.hasPrefix("  ") {
+                    #expect(line.count <= 79, "\(cmd) --help: example wider than 80 columns: \(line)")
+                } else if line.count > 79 {
+                    let next = k + 1 < lines.count ? lines[k + 1] : ""
+                    #expect(next.isEmpty || next.hasPrefix("  "), "\(cmd) --help: a long line runs on into the next: \(line)")
+                }
+            }
+        }
+    }
 }
 
 /// A deliberately small RFC 8785 serialiser, independent of the library's,
