@@ -40,7 +40,7 @@ public struct StreamTimeline: Sendable {
 
     /// Adds the next event without working out its changes, and tells
     /// whether it was late (backdated, or a retraction). For the projections:
-    /// the head's `lastChange` keeps no `data` or `recorded`. A late event that
+    /// the head's `lastChange` keeps no `data`, `recorded`, `stream` or `id`. A late event that
     /// `Fold.insertLate` can place needs the creation's effective key
     /// (`creationKey` gives it when not known yet); any other gets its new
     /// head from `refold`, given the event, the current head and the
@@ -55,11 +55,14 @@ public struct StreamTimeline: Sendable {
             lastWasLate = false
             Fold.fold(e, onto: &head)
             // What follows reads of the last change only its place in the fold
-            // (position, effective, id); views read the whole event again. Its
-            // data and recorded time go now, while they are in the cache, not
-            // when the stream's next event replaces it.
+            // (position and effective; a snapshot's resume compares positions
+            // before ids); views read the whole event again. Its data, recorded
+            // time, stream and id go now, while they are in the cache, not when
+            // the stream's next event replaces it.
             head?.lastChange.data = JSONObject()
             head?.lastChange.recorded = ""
+            head?.lastChange.stream = ""
+            head?.lastChange.id = ""
             return false
         }
         lastWasLate = true
