@@ -17,7 +17,7 @@ extension Ledger {
             var projection = Projection()
             projection.residentEntries = checkpoints.replayResidentStreams
             var n: Int64 = 0
-            func apply(_ e: consuming Event, recorded: (() -> String)? = nil) throws {
+            func apply(_ e: consuming Event, recorded: () -> String = { "" }) throws {
                 try projection.apply(e, db, recorded: recorded)
                 n += 1
                 if n % checkpoints.interval == 0 { try projection.checkpoint(db) }

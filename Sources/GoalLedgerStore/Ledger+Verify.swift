@@ -92,8 +92,10 @@ extension Ledger {
     /// The last position (the number of events when they are gapless), read
     /// from the table's key without counting rows: the total that progress reports show.
     static func headPosition(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events") ?? 0
+        try Int64.fetchOne(db, sql: headPositionSQL) ?? 0
     }
+
+    static let headPositionSQL = "SELECT coalesce(max(position), 0) FROM events"
 
     /// Events checked per round trip between the two cores.
     static let verifyBatch = 1024
@@ -143,10 +145,7 @@ extension Ledger {
         var seen = 0
         // Each column is compared as stored text with the text the fold gives, without making strings.
         var w = JSONWriter(capacity: 4096)
-        func equal(_ col: Int32, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-            let a = s.bytes(col)
-            return a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
-        }
+        func equal(_ col: Int32, _ b: UnsafeBufferPointer<UInt8>) -> Bool { ChainCheck.same(s.bytes(col), b) }
         func sameText(_ col: Int32, _ t: String?) -> Bool {
             guard var t else { return s.isNull(col) }
             return !s.isNull(col) && t.withUTF8 { equal(col, $0) }
@@ -245,7 +244,11 @@ final class ChainCheck: @unchecked Sendable {
     }
 
     static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
-        a.count == b.count && b.withUnsafeBufferPointer { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+        b.withUnsafeBufferPointer { same(a, $0) }
+    }
+
+    static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
     /// Byte order, which is the order of stored recorded times.

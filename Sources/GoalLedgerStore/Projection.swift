@@ -70,8 +70,10 @@ struct Projection {
     /// `check` sees the stream's version before the event (0 for a new
     /// stream) and may throw to leave everything as it was.
     /// `recorded` gives the event's recorded time when the event was read without it.
-    mutating func apply(_ full: consuming Event, _ db: Database, check: ((_ version: Int64) throws -> Void)? = nil,
-                        recorded readRecorded: (() -> String)? = nil) throws {
+    /// Both are plain (non-escaping) closures: they are called per event and
+    /// must not cost an allocation each.
+    mutating func apply(_ full: consuming Event, _ db: Database, check: (_ version: Int64) throws -> Void = { _ in },
+                        recorded readRecorded: () -> String = { "" }) throws {
         // The entry keeps its last event as `lastChange`, light.
         var e = full
         if !e.actor.isEmpty { e = e.light }
@@ -80,7 +82,7 @@ struct Projection {
             found = loaded
             entries[e.stream] = loaded
         }
-        try check?(found?.version ?? 0)
+        try check(found?.version ?? 0)
         let entry: StreamEntry
         if let found {
             entry = found
@@ -108,7 +110,7 @@ struct Projection {
             try refold(e, current: current, creationKey: creationKey, kind: kind, db)
         }
         if version >= Snapshot.interval, version % Snapshot.interval == 0 || late, let head = entry.timeline.head {
-            let recorded = recordedInEvent.isEmpty ? readRecorded?() ?? "" : recordedInEvent
+            let recorded = recordedInEvent.isEmpty ? readRecorded() : recordedInEvent
             let snapshot = Snapshot(folded: head, headPosition: position, headRecorded: recorded)
             snapshots.append((stream, snapshot))
             taken[stream, default: []].append(snapshot)

@@ -96,7 +96,7 @@ final class ScanConnection: @unchecked Sendable {
     /// caller that also reads on a connection of its own can check that both see the same events.
     func headPosition() -> Int64? {
         var s: OpaquePointer?
-        guard sqlite3_prepare_v2(db, "SELECT coalesce(max(position), 0) FROM events", -1, &s, nil) == SQLITE_OK, let s else { return nil }
+        guard sqlite3_prepare_v2(db, Ledger.headPositionSQL, -1, &s, nil) == SQLITE_OK, let s else { return nil }
         defer { sqlite3_finalize(s) }
         return sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : nil
     }
