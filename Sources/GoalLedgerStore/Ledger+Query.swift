@@ -108,9 +108,28 @@ public struct AuditFilter: Sendable {
     public var stream: String?
     /// Only events recorded more than this many days after they took effect.
     public var backdatedDays: Int?
+    /// Only target revisions that made a goal easier to meet (`TargetDirection.loosened`).
+    public var loosened = false
     public var knownAt: TimePoint?
 
     public init() {}
+
+    /// `--loosened` reads as `--type TargetSet --field target` plus the direction test;
+    /// nil when the filters exclude every target revision.
+    var resolved: AuditFilter? {
+        guard loosened else { return self }
+        var filter = self
+        if types.isEmpty { filter.types = [.targetSet] } else if types.contains(.targetSet) {
+            filter.types = [.targetSet]
+        } else {
+            return nil
+        }
+        if let field, field != "target" && !field.hasPrefix("target.") {
+            return nil
+        }
+        filter.field = field ?? "target"
+        return filter
+    }
 
     func matchesStream(_ s: String) -> Bool {
         guard let p = stream else { return true }
@@ -263,6 +282,7 @@ extension Ledger {
     /// Who changed what, across all streams, in position order. Rows stream
     /// to `row`, so the whole ledger is never held in memory.
     public func audit(_ filter: AuditFilter, row: (HistoryRow) throws -> Void) throws {
+        guard let filter = filter.resolved else { return }
         try read { db in
             let relevant = filter.relevantTypes
             let typeList = relevant.map { " AND type IN (" + $0.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")" } ?? ""
@@ -322,7 +342,9 @@ extension Ledger {
                     changes = try t.add(e, earlier: earlier)
                 }
                 guard filter.matches(changes) else { continue }
-                try row(HistoryRow(event: e, changes: changes))
+                let found = HistoryRow(event: e, changes: changes)
+                if filter.loosened && found.targetDirection != .loosened { continue }
+                try row(found)
             }
         }
     }

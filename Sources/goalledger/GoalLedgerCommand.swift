@@ -1,9 +1,10 @@
 import ArgumentParser
 import GoalLedgerCore
 import GoalLedgerStore
+import GoalLedgerWeb
 
 @main
-struct GoalLedgerCommand: ParsableCommand {
+struct GoalLedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "goalledger",
         abstract: "An append-only, hash-chained ledger of municipal strategy: plans, goals, targets, measurements.",
@@ -18,6 +19,7 @@ struct GoalLedgerCommand: ParsableCommand {
               goalledger demo            # import the bundled seed ledgers and tour them
               goalledger show ballerup/vision-2029 --as-of 2016-06
               goalledger audit --field target
+              goalledger serve           # the same answers as web pages
 
             Exit codes: 0 ok, 1 other failure, 2 input rejected (nothing written), 3 not found, \
             4 concurrency conflict, 5 integrity failure, 64 usage.
@@ -25,6 +27,6 @@ struct GoalLedgerCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Append.self, Import.self, Export.self, Show.self, Tree.self, List.self, History.self, Diff.self,
-            Audit.self, Replay.self, Verify.self, Head.self, Demo.self,
+            Audit.self, Replay.self, Verify.self, Head.self, Serve.self, Site.self, Demo.self,
         ])
 }

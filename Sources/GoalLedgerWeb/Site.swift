@@ -1,0 +1,117 @@
+import Foundation
+import GoalLedgerCore
+import GoalLedgerStore
+
+/// `goalledger site`: the pages of `serve` as files with relative links, for
+/// any static host or `file://`, plus the CSV files, the export and the head.
+public enum SiteWriter {
+    public struct Options: Sendable {
+        public var out: String
+        public var point: PointInTime
+        public var language: Language
+        public var accessibilityStatement: String?
+        /// Also one copy per year end of the ledger's span, under `as-of/YYYY/`.
+        public var years: Bool
+
+        public init(out: String, point: PointInTime, language: Language, accessibilityStatement: String?, years: Bool) {
+            self.out = out
+            self.point = point
+            self.language = language
+            self.accessibilityStatement = accessibilityStatement
+            self.years = years
+        }
+    }
+
+    public struct Report: Sendable {
+        public var pages = 0
+        public var files = 0
+        public var copies = 0
+    }
+
+    /// One copy of the pages: the root's (at the asked point) or a year end's.
+    struct Copy {
+        var label: String
+        var variant: String
+        var point: PointInTime
+        var ids: [String]
+    }
+
+    public static func write(_ ledger: Ledger, _ options: Options) throws -> Report {
+        var report = Report()
+        let text = Catalogue(language: options.language)
+        // The export and the head, as of known-at: what a reader needs to check the copy.
+        var export: [UInt8] = []
+        try ledger.export(knownAt: options.point.knownAt) { export.append(contentsOf: $0) }
+        let lines = export.split(separator: 0x0A).compactMap { line -> JSONObject? in
+            guard case .object(let object)? = try? JSONParser.parse(Array(line)) else { return nil }
+            return object
+        }
+        var copies = [Copy(label: rootLabel(options.point, text), variant: "", point: options.point,
+                           ids: try ledger.list(at: options.point).map(\.id))]
+        if options.years {
+            for year in yearSpan(lines) {
+                let point = PointInTime(asOf: try TimePoint(parsing: String(year)), knownAt: options.point.knownAt)
+                copies.append(Copy(label: String(year), variant: "as-of/\(year)", point: point,
+                                   ids: try ledger.list(at: point).map(\.id)))
+            }
+        }
+        let times = copies.count > 1
+            ? copies.map { RenderSettings.StaticTime(label: $0.label, variant: $0.variant, ids: Set($0.ids)) } : []
+        for copy in copies {
+            func settings(_ destination: Destination) -> RenderSettings {
+                let depth = Linker.depth(of: destination) + (copy.variant.isEmpty ? 0 : copy.variant.split(separator: "/").count)
+                return RenderSettings(language: options.language,
+                                      linker: Linker(.staticSite(depth: depth, variant: copy.variant)),
+                                      accessibilityStatement: options.accessibilityStatement, staticTimes: times)
+            }
+            func put(_ destination: Destination, _ content: String) throws {
+                let path = (copy.variant.isEmpty ? "" : copy.variant + "/") + Linker.staticPath(destination)
+                try writeFile(options.out + "/" + path, content)
+                if path.hasSuffix(".html") { report.pages += 1 } else { report.files += 1 }
+            }
+            try put(.home, Pages.render(.index(try Models.index(ledger, at: copy.point)), settings(.home)))
+            for id in copy.ids {
+                let model = try Models.entity(ledger, id, at: copy.point)
+                try put(.entity(id), Pages.render(.entity(model), settings(.entity(id))))
+                try put(.historyCSV(id), CSV.history(model.history))
+            }
+            var query = AuditQuery()
+            var auditPage = try Models.audit(ledger, query, at: PointInTime(asOf: nil, knownAt: copy.point.knownAt))
+            while true {
+                try put(.audit(query), Pages.render(.audit(auditPage), settings(.audit(query))))
+                guard query.page < auditPage.pageCount else { break }
+                query.page += 1
+                auditPage = try Models.audit(ledger, query, at: PointInTime(asOf: nil, knownAt: copy.point.knownAt))
+            }
+            var rows: [HistoryRow] = []
+            try ledger.audit(AuditQuery().filter(knownAt: copy.point.knownAt)) { rows.append($0) }
+            try put(.auditCSV(AuditQuery()), CSV.history(rows))
+            try put(.verify, Pages.render(.verify(try Models.verify(ledger)), settings(.verify)))
+            report.copies += 1
+        }
+        try writeFile(options.out + "/ledger.ndjson", String(decoding: export, as: UTF8.self))
+        let head = lines.last.flatMap { line in
+            line["position"]?.numberValue.map { "\(Int64($0)) \(line["hash"]?.stringValue ?? "")\n" }
+        }
+        try writeFile(options.out + "/head.txt", head ?? "")
+        report.files += 2
+        return report
+    }
+
+    static func rootLabel(_ point: PointInTime, _ text: Catalogue) -> String {
+        point.isNow ? text(.timeNow) : Pages.when(point, text)
+    }
+
+    /// The years from the earliest to the latest effective date among the exported events.
+    static func yearSpan(_ lines: [JSONObject]) -> [Int] {
+        let years = lines.compactMap { $0["effective"]?.stringValue.flatMap { Int($0.prefix(4)) } }
+        guard let earliest = years.min(), let latest = years.max() else { return [] }
+        return Array(earliest...latest)
+    }
+
+    static func writeFile(_ path: String, _ content: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(content.utf8).write(to: url)
+    }
+}
