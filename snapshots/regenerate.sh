@@ -21,3 +21,14 @@ while IFS=$'\t' read -r file args; do
     "$bin" $args --db "$tmp/seed.sqlite" > "snapshots/$file"
     echo "wrote snapshots/$file"
 done < snapshots/moments.tsv
+
+# The web pages (snapshots/web/pages.tsv), from the seed ledgers plus the web test fixture.
+"$bin" import events/*.ndjson Tests/GoalLedgerTests/Fixtures/web/revisions.ndjson --db "$tmp/web.sqlite" --quiet
+while IFS=$'\t' read -r file options page; do
+    [[ -z "$file" || "$file" == \#* ]] && continue
+    site="$tmp/site-${options// /_}"
+    # shellcheck disable=SC2086
+    [ -d "$site" ] || "$bin" site --db "$tmp/web.sqlite" --out "$site" $options >/dev/null
+    cp "$site/$page" "snapshots/web/$file"
+    echo "wrote snapshots/web/$file"
+done < snapshots/web/pages.tsv

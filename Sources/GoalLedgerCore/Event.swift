@@ -225,6 +225,14 @@ public struct EventInput: Sendable, Equatable {
         guard case .object(let dataObj) = d else { throw InputError("\"data\" must be an object, got \(d.typeName)") }
         data = try Validation.data(dataObj, for: t)
         canonicalData = JSONWriter.canonical(.object(data))
+        if !isExported {
+            // New text refuses C1 controls too; exported lines (restores) and
+            // `verify` keep the rule they were written under (C0 only).
+            if let reason { try Validation.refuseC1Controls(reason, member: "reason") }
+            if let decision { try Validation.refuseC1Controls(decision, member: "decision") }
+            // Canonical JSON writes C1 controls raw, so one scan of it finds them all.
+            if Validation.firstC1Control(canonicalData ?? "") != nil { try Validation.refuseC1Controls(in: data, path: "data") }
+        }
         if isExported {
             for k in Self.exportMembers + ["id"] where obj[k] == nil {
                 throw InputError("an exported line must carry position, version, id, recorded, recordedBy, prev and hash; \"\(k)\" is missing")

@@ -39,6 +39,42 @@ public enum Validation {
         }
     }
 
+    /// Refuses Unicode's C1 controls (U+0080-U+009F) in new text: like the C0
+    /// controls that `text` refuses, some drive terminals (U+009B opens a control
+    /// sequence). Checked on the bytes: in UTF-8 they are 0xC2 0x80-0x9F.
+    public static func refuseC1Controls(_ text: String, member: String) throws(InputError) {
+        if let byte = firstC1Control(text) {
+            throw InputError("\"\(member)\" contains a control character (U+00\(String(byte, radix: 16, uppercase: true)))")
+        }
+    }
+
+    /// The second UTF-8 byte of the first C1 control in the text (0x80-0x9F), if any.
+    public static func firstC1Control(_ text: String) -> UInt8? {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if previous == 0xC2 && byte >= 0x80 && byte <= 0x9F { return byte }
+            previous = byte
+        }
+        return nil
+    }
+
+    /// `refuseC1Controls` on every string in `data`, naming the member by its path.
+    public static func refuseC1Controls(in data: JSONObject, path: String = "") throws(InputError) {
+        for (key, value) in data {
+            let member = path.isEmpty ? key : path + "." + key
+            switch value {
+            case .string(let text): try refuseC1Controls(text, member: member)
+            case .object(let object): try refuseC1Controls(in: object, path: member)
+            case .array(let items):
+                for item in items {
+                    if case .object(let object) = item { try refuseC1Controls(in: object, path: member) }
+                    if case .string(let text) = item { try refuseC1Controls(text, member: member) }
+                }
+            default: break
+            }
+        }
+    }
+
     static func trim(_ s: String) -> String {
         let scalars = s.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }

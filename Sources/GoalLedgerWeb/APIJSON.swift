@@ -44,12 +44,12 @@ public enum APIJSON {
             for row in rows {
                 var object = row.json.objectValue ?? JSONObject()
                 if let context = try ledger.revisionContext(of: row) { object["context"] = context.json }
-                try write((first ? "" : ",") + JSONWriter.ordered(.object(object)))
+                try write((first ? "" : ",") + escapingC1Controls(JSONWriter.ordered(.object(object))))
                 first = false
             }
         } else {
             try ledger.audit(filter) { row in
-                try write((first ? "" : ",") + JSONWriter.ordered(row.json))
+                try write((first ? "" : ",") + escapingC1Controls(JSONWriter.ordered(row.json)))
                 first = false
             }
         }
@@ -62,5 +62,21 @@ public enum APIJSON {
         return out
     }
 
-    static func line(_ value: JSON) -> String { JSONWriter.ordered(value) + "\n" }
+    static func line(_ value: JSON) -> String { escapingC1Controls(JSONWriter.ordered(value)) + "\n" }
+
+    /// JSON text with U+0080-U+009F written as `\u0080`…: the same strings to
+    /// any JSON parser, but no raw control character for a terminal to obey.
+    /// (RFC 8785 writes them raw; the hash input is not this output.)
+    static func escapingC1Controls(_ json: String) -> String {
+        guard Validation.firstC1Control(json) != nil else { return json }
+        var out = ""
+        for scalar in json.unicodeScalars {
+            if (0x80...0x9F).contains(scalar.value) {
+                out += "\\u00" + String(scalar.value, radix: 16)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 }

@@ -19,7 +19,20 @@ public struct Linker: Sendable {
         case server(point: PointInTime, explicitLanguage: Language?)
         /// `site`: relative paths from a page `depth` folders below the site's root (counting the
         /// folders of its copy), into the copy at `variant` (a folder path under the root, "" for the root).
-        case staticSite(depth: Int, variant: String)
+        case staticSite(depth: Int, variant: String, written: WrittenPages = WrittenPages())
+    }
+
+    /// Which entity pages a static site has: in the copy a page belongs to, and
+    /// in the root copy. An entity that is in neither (it did not exist at that
+    /// time) is named without a link, so no link of a static site is broken.
+    public struct WrittenPages: Sendable {
+        public var here: Set<String>?
+        public var root: Set<String>?
+        /// nil sets: every entity page is assumed written.
+        public init(here: Set<String>? = nil, root: Set<String>? = nil) {
+            self.here = here
+            self.root = root
+        }
     }
 
     public var mode: Mode
@@ -50,10 +63,18 @@ public struct Linker: Sendable {
                 return "/audit.csv" + Self.query(time.filter { $0.0 == "known-at" } + audit.parameters)
             case .apiShow(let id): return "/api/show/" + Self.pathEscape(id) + Self.query(time.filter { $0.0 != "lang" })
             }
-        case let .staticSite(depth, variant):
+        case let .staticSite(depth, variant, _):
             let root = String(repeating: "../", count: depth) + (variant.isEmpty ? "" : variant + "/")
             return root + Self.staticPath(destination)
         }
+    }
+
+    /// The link to an entity's page, or nil on a static site that has no page for it.
+    public func entityHref(_ id: String) -> String? {
+        guard case let .staticSite(depth, variant, written) = mode else { return href(.entity(id)) }
+        if written.here?.contains(id) ?? true { return href(.entity(id)) }
+        guard !variant.isEmpty, written.root?.contains(id) ?? true else { return nil }
+        return Linker(.staticSite(depth: depth, variant: "", written: written)).href(.entity(id))
     }
 
     /// The file of a destination inside one copy of a static site. Pages are

@@ -131,7 +131,7 @@ public enum Pages {
 
     /// How many folders the current page is below the site's root.
     static func staticDepth(_ settings: RenderSettings) -> Int {
-        guard case let .staticSite(depth, _) = settings.linker.mode else { return 0 }
+        guard case let .staticSite(depth, _, _) = settings.linker.mode else { return 0 }
         return depth
     }
 
@@ -163,7 +163,7 @@ public enum Pages {
         } else {
             let rows: [[HTML]] = plans.map { plan in
                 [
-                    Tag.a(settings.linker.href(.entity(plan.id)), Tag.text(plan.state.title ?? plan.id)),
+                    entityLink(plan.id, Tag.text(plan.state.title ?? plan.id), settings),
                     Tag.text(text.planKind(plan.state["kind"]?.stringValue ?? "")),
                     statusBadge(plan.state.status, text),
                     Tag.text(horizon(plan.state["horizon"], text)),
@@ -199,10 +199,10 @@ public enum Pages {
         var body = HTML.empty
         var context: [HTML] = []
         if view.kind != .plan, let plan = view.state["plan"]?.stringValue {
-            context.append(Tag.text(text(.partOf) + ": ") + Tag.a(link.href(.entity(plan)), Tag.text(plan)))
+            context.append(Tag.text(text(.partOf) + ": ") + entityLink(plan, Tag.text(plan), settings))
         }
         if view.kind == .indicator, let goal = view.state["goal"]?.stringValue {
-            context.append(Tag.text(text(.goalOf) + ": ") + Tag.a(link.href(.entity(goal)), Tag.text(goal)))
+            context.append(Tag.text(text(.goalOf) + ": ") + entityLink(goal, Tag.text(goal), settings))
         }
         if !context.isEmpty { body += Tag.p(HTML.joined(context, separator: Tag.text(" · ")), class: "context") }
         body += HTML.element("h1", [],
@@ -234,8 +234,16 @@ public enum Pages {
 
     /// The same entity with no time limits, keeping the language.
     static func nowHref(_ id: String, _ settings: RenderSettings) -> String {
-        guard case let .server(_, language) = settings.linker.mode else { return settings.linker.href(.entity(id)) }
+        guard case let .server(_, language) = settings.linker.mode else {
+            return settings.linker.entityHref(id) ?? settings.linker.href(.home)
+        }
         return Linker(.server(point: .now, explicitLanguage: language)).href(.entity(id))
+    }
+
+    /// A link to an entity's page, or just its name where no page exists (static sites).
+    static func entityLink(_ id: String, _ content: HTML, _ settings: RenderSettings) -> HTML {
+        guard let href = settings.linker.entityHref(id) else { return content }
+        return Tag.a(href, content)
     }
 
     /// `Mål 3: 30 pct. …`: label and title as the plan writes them.
@@ -276,7 +284,7 @@ public enum Pages {
             let items = (value.arrayValue ?? []).map { item -> HTML in
                 let object = item.objectValue
                 let to = object?["to"]?.stringValue ?? ""
-                let target = to.contains(":") ? Tag.code(to) : Tag.a(settings.linker.href(.entity(to)), Tag.text(to))
+                let target = to.contains(":") ? Tag.code(to) : entityLink(to, Tag.text(to), settings)
                 return Tag.li(target + (object?["relation"].map { Tag.text(" (\(text.plain($0)))") } ?? .empty))
             }
             return items.isEmpty ? Tag.text(text(.none)) : Tag.ul(items)
@@ -290,7 +298,7 @@ public enum Pages {
             return items.isEmpty ? Tag.text(text(.none)) : Tag.ul(items)
         default:
             if referenceMembers.contains(name), let id = value.stringValue {
-                return Tag.a(settings.linker.href(.entity(id)), Tag.text(id))
+                return entityLink(id, Tag.text(id), settings)
             }
             return Tag.text(text.plain(value))
         }
@@ -325,7 +333,7 @@ public enum Pages {
         let text = settings.text
         let indicatorsByGoal = Dictionary(grouping: tree.indicators) { $0.state["goal"]?.stringValue ?? "" }
         func goalItem(_ goal: EntityView) -> HTML {
-            var item = Tag.a(settings.linker.href(.entity(goal.id)), Tag.text(headline(goal)))
+            var item = entityLink(goal.id, Tag.text(headline(goal)), settings)
             if let status = goal.state.status, status != "active" { item += Tag.text(" ") + statusBadge(status, text) }
             if let bullet = bullets[goal.id] { item += goalBullet(bullet, settings) }
             let indicators = indicatorsByGoal[goal.id] ?? []
@@ -341,7 +349,7 @@ public enum Pages {
                 let initiatives = tree.initiatives.filter { $0.state["theme"]?.stringValue == theme.id }
                 goals.forEach { placed.insert($0.id) }
                 initiatives.forEach { placed.insert($0.id) }
-                var item = Tag.a(settings.linker.href(.entity(theme.id)), Tag.text(headline(theme)))
+                var item = entityLink(theme.id, Tag.text(headline(theme)), settings)
                 if !goals.isEmpty { item += Tag.ul(goals.map(goalItem), class: "goals") }
                 if !initiatives.isEmpty { item += Tag.ul(initiatives.map { initiativeItem($0, settings) }) }
                 themeItems.append(Tag.li(item))
@@ -379,7 +387,7 @@ public enum Pages {
 
     static func indicatorItem(_ indicator: EntityView, _ settings: RenderSettings) -> HTML {
         let text = settings.text
-        var item = Tag.a(settings.linker.href(.entity(indicator.id)), Tag.text(indicator.state.title ?? indicator.id))
+        var item = entityLink(indicator.id, Tag.text(indicator.state.title ?? indicator.id), settings)
         let unit = indicator.state["unit"]?.stringValue
         if let latestValue = indicator.state["latest"]?.objectValue {
             item += Tag.text(" · " + text(.latest) + ": " + latest(latestValue, unit: unit, text))
@@ -389,7 +397,7 @@ public enum Pages {
     }
 
     static func initiativeItem(_ initiative: EntityView, _ settings: RenderSettings) -> HTML {
-        Tag.li(Tag.a(settings.linker.href(.entity(initiative.id)), Tag.text(headline(initiative))))
+        Tag.li(entityLink(initiative.id, Tag.text(headline(initiative)), settings))
     }
 
     // MARK: History rows (entity pages and /audit)
@@ -427,9 +435,9 @@ public enum Pages {
             if let direction = row.targetDirection { type += Tag.text(" ") + directionBadge(direction, text) }
             if row.retractedBy != nil { type += Tag.span(Tag.text(text(.retracted)), class: "badge retracted") }
             var cells: [HTML] = [Tag.text(text.date(event.effective.text)), recorded, type]
-            if withStream { cells.append(Tag.a(settings.linker.href(.entity(event.stream)), Tag.text(event.stream))) }
+            if withStream { cells.append(entityLink(event.stream, Tag.text(event.stream), settings)) }
             cells += [
-                Tag.a(settings.linker.href(.entity(event.actor)), Tag.text(event.actor)),
+                entityLink(event.actor, Tag.text(event.actor), settings),
                 Tag.text(event.recordedBy),
                 Tag.text(event.decision ?? ""),
                 Tag.text(event.reason ?? ""),

@@ -58,35 +58,31 @@ public enum SiteWriter {
         let times = copies.count > 1
             ? copies.map { RenderSettings.StaticTime(label: $0.label, variant: $0.variant, ids: Set($0.ids)) } : []
         for copy in copies {
-            func settings(_ destination: Destination) -> RenderSettings {
-                let depth = Linker.depth(of: destination) + (copy.variant.isEmpty ? 0 : copy.variant.split(separator: "/").count)
-                return RenderSettings(language: options.language,
-                                      linker: Linker(.staticSite(depth: depth, variant: copy.variant)),
-                                      accessibilityStatement: options.accessibilityStatement, staticTimes: times)
-            }
             func put(_ destination: Destination, _ content: String) throws {
                 let path = (copy.variant.isEmpty ? "" : copy.variant + "/") + Linker.staticPath(destination)
                 try writeFile(options.out + "/" + path, content)
                 if path.hasSuffix(".html") { report.pages += 1 } else { report.files += 1 }
             }
-            try put(.home, Pages.render(.index(try Models.index(ledger, at: copy.point)), settings(.home)))
+            let written = Linker.WrittenPages(here: Set(copy.ids), root: Set(copies[0].ids))
+            let page = { (destination: Destination) throws -> String in
+                try self.page(destination, ledger, at: copy.point, variant: copy.variant, times: times,
+                              written: written, options)
+            }
+            try put(.home, try page(.home))
             for id in copy.ids {
-                let model = try Models.entity(ledger, id, at: copy.point)
-                try put(.entity(id), Pages.render(.entity(model), settings(.entity(id))))
-                try put(.historyCSV(id), CSV.history(model.history))
+                try put(.entity(id), try page(.entity(id)))
+                try put(.historyCSV(id), try page(.historyCSV(id)))
             }
             var query = AuditQuery()
-            var auditPage = try Models.audit(ledger, query, at: PointInTime(asOf: nil, knownAt: copy.point.knownAt))
             while true {
-                try put(.audit(query), Pages.render(.audit(auditPage), settings(.audit(query))))
-                guard query.page < auditPage.pageCount else { break }
+                try put(.audit(query), try page(.audit(query)))
+                let pageCount = try Models.audit(ledger, query, at: PointInTime(asOf: nil, knownAt: copy.point.knownAt))
+                    .pageCount
+                guard query.page < pageCount else { break }
                 query.page += 1
-                auditPage = try Models.audit(ledger, query, at: PointInTime(asOf: nil, knownAt: copy.point.knownAt))
             }
-            var rows: [HistoryRow] = []
-            try ledger.audit(AuditQuery().filter(knownAt: copy.point.knownAt)) { rows.append($0) }
-            try put(.auditCSV(AuditQuery()), CSV.history(rows))
-            try put(.verify, Pages.render(.verify(try Models.verify(ledger)), settings(.verify)))
+            try put(.auditCSV(AuditQuery()), try page(.auditCSV(AuditQuery())))
+            try put(.verify, try page(.verify))
             report.copies += 1
         }
         try writeFile(options.out + "/ledger.ndjson", String(decoding: export, as: UTF8.self))
@@ -96,6 +92,35 @@ public enum SiteWriter {
         try writeFile(options.out + "/head.txt", head ?? "")
         report.files += 2
         return report
+    }
+
+    /// One file of a static copy: the page (or CSV) at `destination`, with the
+    /// links it has when written into the copy at `variant` (the golden tests
+    /// render pages through this, without a server).
+    /// - parameter written: the entity pages of this copy and of the root copy (default: those
+    ///   that exist at `point` and at the options' point, as `write` writes them).
+    public static func page(_ destination: Destination, _ ledger: Ledger, at point: PointInTime, variant: String = "",
+                            times: [RenderSettings.StaticTime] = [], written: Linker.WrittenPages? = nil,
+                            _ options: Options) throws -> String {
+        let depth = Linker.depth(of: destination) + (variant.isEmpty ? 0 : variant.split(separator: "/").count)
+        let pages = try written ?? Linker.WrittenPages(here: Set(ledger.list(at: point).map(\.id)),
+                                                        root: Set(ledger.list(at: options.point).map(\.id)))
+        let settings = RenderSettings(language: options.language,
+                                      linker: Linker(.staticSite(depth: depth, variant: variant, written: pages)),
+                                      accessibilityStatement: options.accessibilityStatement, staticTimes: times)
+        let auditPoint = PointInTime(asOf: nil, knownAt: point.knownAt)
+        switch destination {
+        case .home: return Pages.render(.index(try Models.index(ledger, at: point)), settings)
+        case .entity(let id): return Pages.render(.entity(try Models.entity(ledger, id, at: point)), settings)
+        case .historyCSV(let id): return CSV.history(try ledger.history(id, at: point))
+        case .audit(let query): return Pages.render(.audit(try Models.audit(ledger, query, at: auditPoint)), settings)
+        case .auditCSV(let query):
+            var rows: [HistoryRow] = []
+            try ledger.audit(query.filter(knownAt: point.knownAt)) { rows.append($0) }
+            return CSV.history(rows)
+        case .verify: return Pages.render(.verify(try Models.verify(ledger)), settings)
+        case .apiShow(let id): return try APIJSON.show(ledger, id, at: point)
+        }
     }
 
     static func rootLabel(_ point: PointInTime, _ text: Catalogue) -> String {

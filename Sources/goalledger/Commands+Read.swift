@@ -1,12 +1,17 @@
 import ArgumentParser
 import GoalLedgerCore
 import GoalLedgerStore
+import GoalLedgerWeb
 
 struct JSONFlag: ParsableArguments {
     @Flag(help: "Print JSON instead of text.") var json = false
 }
 
-func printJSON(_ v: JSON) { Out.print(JSONWriter.ordered(v)) }
+/// Prints `--json` output: the same bytes `/api/…` answers with (see `APIJSON`).
+func printAPIJSON(_ json: String) {
+    var json = json
+    json.withUTF8 { Out.write(Array($0)) }
+}
 
 extension GoalLedgerCommand {
     struct Show: ParsableCommand {
@@ -26,8 +31,9 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                let v = try ledger.open(.read).show(id, at: time.point)
-                if output.json { printJSON(v.json) } else { TextRender.show(v).forEach(Out.print) }
+                let opened = try ledger.open(.read)
+                if output.json { return printAPIJSON(try APIJSON.show(opened, id, at: time.point)) }
+                TextRender.show(try opened.show(id, at: time.point)).forEach(Out.print)
             }
         }
     }
@@ -48,8 +54,9 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                let t = try ledger.open(.read).tree(plan, at: time.point)
-                if output.json { printJSON(t.json) } else { TextRender.tree(t).forEach(Out.print) }
+                let opened = try ledger.open(.read)
+                if output.json { return printAPIJSON(try APIJSON.tree(opened, plan, at: time.point)) }
+                TextRender.tree(try opened.tree(plan, at: time.point)).forEach(Out.print)
             }
         }
     }
@@ -75,8 +82,10 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                let views = try ledger.open(.read).list(kind: kind.flatMap(EntityKind.init(rawValue:)), at: time.point)
-                if output.json { printJSON(.array(views.map(\.json))); return }
+                let opened = try ledger.open(.read)
+                let kind = kind.flatMap(EntityKind.init(rawValue:))
+                if output.json { return printAPIJSON(try APIJSON.list(opened, kind: kind, at: time.point)) }
+                let views = try opened.list(kind: kind, at: time.point)
                 let idWidth = min(44, views.map(\.id.count).max() ?? 2)
                 // With --kind every row has the same kind: leave that column out and give the title the room.
                 let kindColumn = kind == nil
@@ -107,8 +116,9 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                let rows = try ledger.open(.read).history(id, at: time.point)
-                if output.json { printJSON(.array(rows.map(\.json))); return }
+                let opened = try ledger.open(.read)
+                if output.json { return printAPIJSON(try APIJSON.history(opened, id, at: time.point)) }
+                let rows = try opened.history(id, at: time.point)
                 for r in rows { TextRender.history(r, withStream: false).forEach(Out.print) }
             }
         }
@@ -136,9 +146,13 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                let d = try ledger.open(.read).diff(id, from: TimePoint(parsing: from), to: TimePoint(parsing: to),
-                                                    knownAt: knownAt.map { t throws(InputError) in try TimePoint(parsing: t) })
-                if output.json { printJSON(d.json) } else { TextRender.diff(d).forEach(Out.print) }
+                let opened = try ledger.open(.read)
+                let (start, end) = (try TimePoint(parsing: from), try TimePoint(parsing: to))
+                let known = try knownAt.map { t throws(InputError) in try TimePoint(parsing: t) }
+                if output.json {
+                    return printAPIJSON(try APIJSON.diff(opened, id, from: start, to: end, knownAt: known))
+                }
+                TextRender.diff(try opened.diff(id, from: start, to: end, knownAt: known)).forEach(Out.print)
             }
         }
     }
@@ -149,19 +163,29 @@ extension GoalLedgerCommand {
             discussion: """
                   goalledger audit --field target   # every target change: who, when, why
                   goalledger audit --backdated 30   # recorded more than 30 days after effect
+                  goalledger audit --loosened       # targets made easier to meet
                   goalledger audit --stream ballerup --actor ballerup/kb --json
                 --field matches a path or its prefix (target matches target.value); --stream \
                 matches whole id segments (ballerup matches ballerup/kb). Filters combine with \
                 AND; --type and --actor may be repeated.
+
+                --loosened lists target revisions whose value moved against the comparator \
+                (lower for >=, higher for <=) or whose deadline moved later or went, each \
+                with the latest measurement known when it was recorded and whether the goal \
+                was then on course against the target it replaced (--json: "context").
                 """)
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: JSONFlag
         @Option(help: ArgumentHelp("Only this event type (repeatable).", valueName: "type")) var type: [String] = []
         @Option(help: ArgumentHelp("Only events by this actor (repeatable).", valueName: "id")) var actor: [String] = []
-        @Option(help: ArgumentHelp("Only events that changed this field or a field under it.", valueName: "path")) var field: String?
+        @Option(help: ArgumentHelp("Only events that changed this field or a field under it.", valueName: "path"))
+        var field: String?
         @Option(help: ArgumentHelp("Only streams with this id prefix.", valueName: "prefix")) var stream: String?
-        @Option(help: ArgumentHelp("Only events recorded more than DAYS after they took effect.", valueName: "DAYS")) var backdated: Int?
-        @Option(name: .customLong("known-at"), help: ArgumentHelp("Only events recorded by T.", valueName: "T")) var knownAt: String?
+        @Option(help: ArgumentHelp("Only events recorded more than DAYS after they took effect.", valueName: "DAYS"))
+        var backdated: Int?
+        @Flag(help: "Only target revisions that made a goal easier to meet (moved goalposts).") var loosened = false
+        @Option(name: .customLong("known-at"), help: ArgumentHelp("Only events recorded by T.", valueName: "T"))
+        var knownAt: String?
 
         func validate() throws {
             for t in type where EventType(rawValue: t) == nil { throw ValidationError("unknown --type \(t)") }
@@ -171,30 +195,28 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                var f = AuditFilter()
-                f.types = type.compactMap(EventType.init(rawValue:))
-                f.actors = actor
-                f.field = field
-                f.stream = stream
-                f.backdatedDays = backdated
-                f.knownAt = try knownAt.map { t throws(InputError) in try TimePoint(parsing: t) }
-                let l = try ledger.open(.read)
-                if output.json {
-                    Out.write(Array("[".utf8))
-                    var first = true
-                    try l.audit(f) { r in
-                        Out.write(Array((first ? "" : ",").utf8) + Array(JSONWriter.ordered(r.json).utf8))
-                        first = false
-                    }
-                    Out.print("]")
-                } else {
-                    var n = 0
-                    try l.audit(f) { r in
-                        TextRender.history(r, withStream: true).forEach(Out.print)
-                        n += 1
-                    }
-                    Out.print("\(n) event\(n == 1 ? "" : "s")")
+                var filter = AuditFilter()
+                filter.types = type.compactMap(EventType.init(rawValue:))
+                filter.actors = actor
+                filter.field = field
+                filter.stream = stream
+                filter.backdatedDays = backdated
+                filter.loosened = loosened
+                filter.knownAt = try knownAt.map { t throws(InputError) in try TimePoint(parsing: t) }
+                let opened = try ledger.open(.read)
+                if output.json { return try APIJSON.audit(opened, filter) { printAPIJSON($0) } }
+                var count = 0
+                var rows: [HistoryRow] = []
+                try opened.audit(filter) { row in
+                    // --loosened adds what the ledger knew then, read after the scan.
+                    if loosened { rows.append(row) } else { TextRender.history(row, withStream: true).forEach(Out.print) }
+                    count += 1
                 }
+                for row in rows {
+                    TextRender.history(row, withStream: true).forEach(Out.print)
+                    TextRender.revisionContext(try opened.revisionContext(of: row)).forEach(Out.print)
+                }
+                Out.print("\(count) event\(count == 1 ? "" : "s")")
             }
         }
     }

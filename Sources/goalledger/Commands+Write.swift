@@ -1,6 +1,7 @@
 import ArgumentParser
 import GoalLedgerCore
 import GoalLedgerStore
+import GoalLedgerWeb
 
 extension GoalLedgerCommand {
     struct Append: ParsableCommand {
@@ -202,14 +203,18 @@ extension GoalLedgerCommand {
                 Publish it (minutes, website); later `verify --against` proves that the \
                 ledger still extends it:
                   goalledger head
+                  goalledger head --json        # {"position":N,"hash":"…"}
                   goalledger verify --against "$(goalledger head | tr ' ' :)"
                 """)
 
         @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: JSONFlag
 
         func run() throws {
             try runCommand {
-                guard let h = try ledger.open(.read).head() else { throw LedgerError.notFound("the ledger is empty") }
+                let opened = try ledger.open(.read)
+                if output.json { return printAPIJSON(try APIJSON.head(opened)) }
+                guard let h = try opened.head() else { throw LedgerError.notFound("the ledger is empty") }
                 Out.print("\(h.position) \(h.hash)")
             }
         }

@@ -68,6 +68,10 @@ extension GoalLedgerCommand {
                 Out.print("ok: \(report.events) events in \(report.streams) streams; chain, guard and projections intact")
                 if let h = report.head { Out.print("head \(h.position) \(h.hash)") }
                 Out.print("")
+                let sameDB = ledger.path == "goalledger.sqlite" ? "" : " (with the same --db)"
+                Out.print("Web pages: goalledger serve\(sameDB)")
+                Out.print("           then open http://127.0.0.1:8080 (Ctrl-C stops the server)")
+                Out.print("Publish:   goalledger site --out public   (the same pages as files)")
                 Out.print("Next: goalledger --help, docs/GUIDE.md, the README's \"Questions you can ask\".")
             }
         }

@@ -44,7 +44,10 @@ struct WriterOptions: ParsableArguments {
     func context() throws -> AppendContext {
         let who = recordedBy ?? env("GOALLEDGER_USER") ?? osUser()
         let by: String
-        do { by = try Validation.text(.string(who), member: "recordedBy") } catch { throw LedgerError.rejected(error.message) }
+        do {
+            by = try Validation.text(.string(who), member: "recordedBy")
+            try Validation.refuseC1Controls(by, member: "recordedBy")
+        } catch { throw LedgerError.rejected(error.message) }
         if let fixed = env("GOALLEDGER_CLOCK") {
             // Reproducible fixtures and tests only; `recorded` still never decreases.
             guard let t = try? TimePoint(parsing: fixed) else {
@@ -67,3 +70,4 @@ func osUser() -> String {
     if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
     return env("USER") ?? "unknown"
 }
+

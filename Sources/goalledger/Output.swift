@@ -15,11 +15,34 @@ enum Out {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    /// One line of output. Control characters from the data (Unicode Cc other
+    /// than tab and line feed) are shown as U+FFFD, so no text can drive the
+    /// terminal (ESC, U+009B); JSON output escapes them instead (`APIJSON`).
     static func print(_ s: String) {
-        var s = s
+        var s = terminalSafe(s)
         s.withUTF8 { buffer.append(contentsOf: $0) }
         buffer.append(0x0A)
         if buffer.count >= 1 << 16 { flush() }
+    }
+
+    static func terminalSafe(_ s: String) -> String {
+        var s = s
+        let clean = s.withUTF8 { bytes in
+            var previous: UInt8 = 0
+            for byte in bytes {
+                if (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F { return false }
+                if previous == 0xC2 && byte >= 0x80 && byte <= 0x9F { return false }
+                previous = byte
+            }
+            return true
+        }
+        if clean { return s }
+        var out = ""
+        for scalar in s.unicodeScalars {
+            let control = scalar.properties.generalCategory == .control && scalar != "\t" && scalar != "\n"
+            out.unicodeScalars.append(control ? "\u{FFFD}" : scalar)
+        }
+        return out
     }
 
     static func flush() {
@@ -39,7 +62,7 @@ func writeStderr(_ s: String) {
 }
 
 func printError(_ message: String) {
-    writeStderr("error: " + String(message.map { $0 == "\n" ? " " : $0 }) + "\n")
+    writeStderr("error: " + Out.terminalSafe(String(message.map { $0 == "\n" ? " " : $0 })) + "\n")
 }
 
 func note(_ message: String) { writeStderr(message + "\n") }

@@ -211,7 +211,17 @@ enum TextRender {
         if let reason = e.reason { out += wrap("reason: " + reason, indent: 12, first: 4).enumerated().map { $0.offset == 0 ? "    " + $0.element : $0.element } }
         if let d = e.decision { out.append("    decision: " + clip(d, width - 14)) }
         for c in r.changes { out.append("    " + clip(changeLine(c), width - 4)) }
+        if let direction = r.targetDirection, direction != .changed { out.append("    target \(direction.rawValue)") }
         return out
+    }
+
+    /// `audit --loosened`: what the ledger knew of the goal when the revision was recorded.
+    static func revisionContext(_ context: RevisionContext?) -> [String] {
+        guard let context else { return ["    latest known measurement: none"] }
+        var line = "    latest known measurement: " + (latest(.object(context.latest)) ?? "—") + " of " + context.indicator
+        if let onCourse = context.onCourse { line += onCourse ? "; on course" : "; not on course" }
+        return wrap(line.dropFirst(4).description, indent: 6, first: 4).enumerated()
+            .map { $0.offset == 0 ? "    " + $0.element : $0.element }
     }
 }
 
