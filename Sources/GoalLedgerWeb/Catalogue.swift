@@ -204,6 +204,26 @@ struct Catalogue: Sendable {
         ][status] ?? status
     }
 
+    /// A state member's name for people; the member's own name is shown beside it.
+    func member(_ name: String) -> String {
+        let words: [String: (String, String)] = [
+            "name": ("Navn", "Name"), "kind": ("Art", "Kind"), "role": ("Rolle", "Role"),
+            "memberOf": ("Medlem af", "Member of"), "organization": ("Organisation", "Organisation"),
+            "title": ("Titel", "Title"), "summary": ("Resumé", "Summary"), "horizon": ("Periode", "Horizon"),
+            "supersedes": ("Afløser", "Supersedes"), "status": ("Status", "Status"),
+            "adoptedBy": ("Vedtaget af", "Adopted by"), "adoptedOn": ("Vedtaget den", "Adopted on"),
+            "supersededBy": ("Afløst af", "Superseded by"), "milestones": ("Milepæle", "Milestones"),
+            "links": ("Henvisninger", "Links"), "plan": ("Plan", "Plan"), "label": ("Nummer", "Label"),
+            "description": ("Beskrivelse", "Description"), "order": ("Rækkefølge", "Order"),
+            "theme": ("Tema", "Theme"), "target": ("Måltal", "Target"), "goal": ("Mål", "Goal"),
+            "unit": ("Enhed", "Unit"), "direction": ("Retning", "Direction"), "source": ("Kilde", "Source"),
+            "latest": ("Seneste måling", "Latest measurement"), "measurements": ("Antal målinger", "Measurements"),
+            "tag": ("Mærke", "Tag"),
+        ]
+        guard let pair = words[name] else { return name }
+        return language == .da ? pair.0 : pair.1
+    }
+
     func planKind(_ kind: String) -> String {
         guard language == .da else { return kind }
         return ["vision": "vision", "strategy": "strategi", "policy": "politik", "plan": "plan"][kind] ?? kind
@@ -330,6 +350,16 @@ struct Catalogue: Sendable {
         case .null: return "—"
         case .array(let items) where items.isEmpty: return self(.none)
         default: return JSONWriter.canonical(value)
+        }
+    }
+}
+
+extension TargetDirection {
+    var catalogueKey: Catalogue.Key {
+        switch self {
+        case .tightened: return .tightened
+        case .loosened: return .loosened
+        case .changed: return .changed
         }
     }
 }

@@ -173,12 +173,8 @@ enum Chart {
             let position = x(seconds(revision.row.event.effective))
             let arrow = revision.direction == .loosened ? "▼" : revision.direction == .tightened ? "▲" : "◆"
             let kind = revision.direction?.rawValue ?? "changed"
-            let old = revision.before?["value"]?.numberValue.map { text.number($0) } ?? "—"
-            let new = revision.after["value"]?.numberValue.map { text.number($0) } ?? "—"
-            let label = "\(arrow) \(old) → \(new)"
-            let full = text.date(revision.row.event.effective.text) + ": " + (text.target(.object(revision.before ?? [:])) ?? "—")
-                + " → " + (text.target(.object(revision.after)) ?? "—")
-                + (revision.row.event.decision.map { " (\($0))" } ?? "")
+            let label = "\(index + 1) \(arrow) " + shortChange(revision, text)
+            let full = "\(index + 1). " + revisionText(revision, text)
             let labelY = frame.top - 8 - Double(index % 2) * 16
             svg += HTML.element("g", [("class", "revision " + kind)],
                                 HTML.element("title", [], Tag.text(full)),
@@ -204,8 +200,37 @@ enum Chart {
                                            ("aria-labelledby", "chart-title chart-desc"),
                                            ("viewBox", "0 0 \(format(frame.width)) \(format(frame.height))"),
                                            ("class", "chart")], svg)
-        return HTML.element("figure", [("class", "chart")], picture, legend(chart, backdated: !backdated.isEmpty, text))
+        var caption = legend(chart, backdated: !backdated.isEmpty, text)
+        if !chart.revisions.isEmpty {
+            caption += HTML.element("ol", [("class", "revisions")], children: chart.revisions.map { revision in
+                Tag.li(Tag.text(revisionText(revision, text)))
+            })
+        }
+        return HTML.element("figure", [("class", "chart")], picture, HTML.element("figcaption", [], caption))
             + dataTable(chart, text)
+    }
+
+    /// `30 → 27, frist 2025 → 2026`: what a revision moved, short enough to stand on the chart.
+    static func shortChange(_ revision: TargetChart.Revision, _ text: Catalogue) -> String {
+        var parts: [String] = []
+        let old = revision.before?["value"]?.numberValue, new = revision.after["value"]?.numberValue
+        if old != new { parts.append("\(old.map { text.number($0) } ?? "—") → \(new.map { text.number($0) } ?? "—")") }
+        let oldDeadline = revision.before?["deadline"]?.stringValue, newDeadline = revision.after["deadline"]?.stringValue
+        if oldDeadline != newDeadline {
+            let word = text(.deadline).lowercased()
+            let from = oldDeadline.map { String($0.prefix(4)) }, to = newDeadline.map { String($0.prefix(4)) }
+            parts.append(from == nil ? "\(word) \(to ?? "—")" : "\(word) \(from ?? "—") → \(to ?? "—")")
+        }
+        return parts.isEmpty ? text(.changed) : parts.joined(separator: ", ")
+    }
+
+    /// `15. januar 2023: ≥ 30 % → ≥ 27 %, senest …; lempet; KB 15.01.2023 pkt. 9`.
+    static func revisionText(_ revision: TargetChart.Revision, _ text: Catalogue) -> String {
+        var out = text.date(revision.row.event.effective.text) + ": "
+            + (text.target(.object(revision.before ?? [:])) ?? "—") + " → " + (text.target(.object(revision.after)) ?? "—")
+        if let direction = revision.direction { out += "; " + text(direction.catalogueKey) }
+        if let decision = revision.row.event.decision { out += "; " + decision }
+        return out
     }
 
     /// One sentence for a screen reader: the first target, the current one, the revisions and measurements.
@@ -266,7 +291,7 @@ enum Chart {
                                                           ("class", "backdated-band")], selfClosing: true))
                                 + Tag.text(" " + text(.chartBackdated))))
         }
-        return HTML.element("figcaption", [], Tag.ul(items, class: "legend"))
+        return Tag.ul(items, class: "legend")
     }
 
     static func dataTable(_ chart: TargetChart, _ text: Catalogue) -> HTML {

@@ -262,7 +262,8 @@ public enum Pages {
         var rows: [[HTML]] = []
         for name in view.kind.stateOrder {
             guard let value = view.state[name] else { continue }
-            rows.append([Tag.text(name), stateValue(name, value, settings)])
+            rows.append([Tag.text(text.member(name) + " ") + HTML.element("code", [("class", "member")], Tag.text(name)),
+                         stateValue(name, value, settings)])
         }
         return Tag.section(Tag.h2(Tag.text(text(.state)), id: "state")
                                + Tag.table(caption: text(.state) + ": " + view.id,
@@ -320,7 +321,7 @@ public enum Pages {
             content += Tag.p(Tag.text(settings.language == .da ? "Uændret siden da." : "Unchanged since then."))
         } else {
             let rows = changes.map { change in
-                [Tag.text(change.field), Tag.text(change.before.map { text.plain($0) } ?? "—"),
+                [Tag.code(change.field), Tag.text(change.before.map { text.plain($0) } ?? "—"),
                  Tag.text(change.after.map { text.plain($0) } ?? "—")]
             }
             content += Tag.table(caption: text(.thenNow) + ": " + when(then.point, text),

@@ -39,7 +39,8 @@ enum Style {
         caption{text-align:left;font-weight:600;padding:.25rem 0}
         th,td{border:1px solid #b5b5b5;padding:.3rem .45rem;text-align:left;vertical-align:top}
         thead th{background:#eef2f6}
-        table.state th[scope=row]{width:12rem;font-weight:600}
+        table.state th[scope=row]{width:14rem;font-weight:600}
+        code.member{display:block;font-weight:400;font-size:.8rem;color:#545454}
         table.history td,table.history th{min-width:7rem}
         tr.backdated{background:#fff6e5}
         ul.changes{margin:0;padding-left:1rem}
@@ -76,6 +77,7 @@ enum Style {
         svg .lag.late{fill:#a33f00}
         ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;font-size:.9rem}
         ul.legend svg{vertical-align:middle}
+        ol.revisions{font-size:.9rem;margin:.25rem 0;padding-left:1.5rem}
         ul.legend .backdated-band{fill:#f3d9da;stroke:#a4262c}
         ul.legend .target{stroke:#1f4e79;stroke-width:3}
         ul.legend .earlier{stroke:#595959;stroke-width:1.5;stroke-dasharray:5 4}
