@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The documentation stays true: every `$ goalledger …` example in README.md
-/// and docs/GUIDE.md runs against the seed ledger and prints exactly the
+/// docs/GUIDE.md and docs/WEB.md runs against the seed ledger and prints exactly the
 /// lines shown under it (indented four spaces, up to the first line that is not).
 @Suite struct DocExamplesTests {
     struct Example: CustomTestStringConvertible, Sendable {
@@ -13,7 +13,7 @@ import Testing
         var testDescription: String { "\(file):\(line): goalledger \(command)" }
     }
 
-    static let documents = ["README.md", "docs/GUIDE.md"]
+    static let documents = ["README.md", "docs/GUIDE.md", "docs/WEB.md"]
 
     static let examples: [Example] = documents.flatMap { name -> [Example] in
         let url = SeedLedger.root.appendingPathComponent(name)
