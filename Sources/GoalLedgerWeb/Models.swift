@@ -166,9 +166,11 @@ public enum Models {
             }
         case .goal:
             model.indicators = try ledger.indicators(of: view)
-            model.chart = try chart(ledger, view, indicators: model.indicators, threshold: backdatedThresholdDays)
+            model.chart = try chart(ledger, view, indicators: model.indicators, threshold: backdatedThresholdDays,
+                                    history: point.asOf == nil ? history : nil)
         case .indicator:
-            model.chart = try chart(ledger, view, indicators: [view], threshold: backdatedThresholdDays)
+            model.chart = try chart(ledger, view, indicators: [view], threshold: backdatedThresholdDays,
+                                    history: point.asOf == nil ? history : nil)
         case .actor, .theme, .initiative:
             break
         }
@@ -199,10 +201,11 @@ public enum Models {
 
     /// The target-history chart of a goal or indicator: every target and
     /// measurement the ledger knows at the page's known-at, in effective time.
-    static func chart(_ ledger: Ledger, _ view: EntityView, indicators: [EntityView], threshold: Int) throws
-        -> TargetChart? {
+    /// - parameter history: the entity's history at its known-at with no as-of, when the caller has it.
+    static func chart(_ ledger: Ledger, _ view: EntityView, indicators: [EntityView], threshold: Int,
+                      history: [HistoryRow]? = nil) throws -> TargetChart? {
         let known = PointInTime(asOf: nil, knownAt: view.point.knownAt)
-        let rows = try ledger.history(view.id, at: known)
+        let rows = try history ?? ledger.history(view.id, at: known)
         let targetRows = rows.filter { $0.event.type == .targetSet }
         guard !targetRows.isEmpty else { return nil }
         let inForce = targetRows.filter { $0.retractedBy == nil }

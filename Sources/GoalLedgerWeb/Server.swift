@@ -1,3 +1,4 @@
+import Dispatch
 import Hummingbird
 import Logging
 import NIOCore
@@ -10,8 +11,14 @@ public enum WebServer {
     public static func run(_ app: WebApp, host: String, port: Int,
                            listening: @escaping @Sendable (String, Int) -> Void) async throws {
         let responder = CallbackResponder { (request: Request, _: BasicRequestContext) async throws -> Response in
-            let response = app.respond(method: request.method.rawValue, path: request.uri.path,
-                                       query: request.uri.query)
+            let (method, path, query) = (request.method.rawValue, request.uri.path, request.uri.query)
+            // SQLite reads block: run them on Dispatch's pool, not on the two cooperative
+            // threads every request's task shares, so a long /audit never stalls the rest.
+            let response = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(returning: app.respond(method: method, path: path, query: query))
+                }
+            }
             var headers: HTTPFields = [
                 .contentType: response.contentType,
                 .contentLength: String(response.body.count),
