@@ -337,6 +337,7 @@ public enum Pages {
             var item = entityLink(goal.id, Tag.text(headline(goal)), settings)
             if let status = goal.state.status, status != "active" { item += Tag.text(" ") + statusBadge(status, text) }
             if let bullet = bullets[goal.id] { item += goalBullet(bullet, settings) }
+            item += linksLine(goal, settings)
             let indicators = indicatorsByGoal[goal.id] ?? []
             if !indicators.isEmpty { item += Tag.ul(indicators.map { indicatorItem($0, settings) }) }
             return Tag.li(item)
@@ -350,7 +351,7 @@ public enum Pages {
                 let initiatives = tree.initiatives.filter { $0.state["theme"]?.stringValue == theme.id }
                 goals.forEach { placed.insert($0.id) }
                 initiatives.forEach { placed.insert($0.id) }
-                var item = entityLink(theme.id, Tag.text(headline(theme)), settings)
+                var item = entityLink(theme.id, Tag.text(headline(theme)), settings) + linksLine(theme, settings)
                 if !goals.isEmpty { item += Tag.ul(goals.map(goalItem), class: "goals") }
                 if !initiatives.isEmpty { item += Tag.ul(initiatives.map { initiativeItem($0, settings) }) }
                 themeItems.append(Tag.li(item))
@@ -365,6 +366,15 @@ public enum Pages {
                 + Tag.ul(looseInitiatives.map { initiativeItem($0, settings) }, class: "tree")
         }
         return Tag.section(content, labelledBy: "tree")
+    }
+
+    /// `Henvisninger: sdg:11, ballerup/vision-2029/groen-by`: an entity's links in a tree, when it has any.
+    static func linksLine(_ entity: EntityView, _ settings: RenderSettings) -> HTML {
+        let targets = (entity.state["links"]?.arrayValue ?? []).compactMap { $0.objectValue?["to"]?.stringValue }
+        guard !targets.isEmpty else { return .empty }
+        let items = targets.map { to in to.contains(":") ? Tag.code(to) : entityLink(to, Tag.text(to), settings) }
+        return HTML.element("p", [("class", "bullet")],
+                            Tag.text(settings.text(.links) + ": ") + HTML.joined(items, separator: Tag.text(", ")))
     }
 
     static func goalBullet(_ bullet: GoalBullet, _ settings: RenderSettings) -> HTML {
@@ -398,7 +408,7 @@ public enum Pages {
     }
 
     static func initiativeItem(_ initiative: EntityView, _ settings: RenderSettings) -> HTML {
-        Tag.li(entityLink(initiative.id, Tag.text(headline(initiative)), settings))
+        Tag.li(entityLink(initiative.id, Tag.text(headline(initiative)), settings) + linksLine(initiative, settings))
     }
 
     // MARK: History rows (entity pages and /audit)

@@ -219,6 +219,15 @@ final class Server: @unchecked Sendable {
         #expect(head.status == 200 && head.body.isEmpty)
     } }
 
+    @Test func openAPIDescribesEveryRoute() throws { try withServer { server in
+        let document = try #require(try JSONSerialization.jsonObject(
+            with: server.request("/api/openapi.json").body) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = Set((document["paths"] as? [String: Any] ?? [:]).keys)
+        #expect(paths == ["/api/show/{id}", "/api/tree/{id}", "/api/list", "/api/history/{id}", "/api/diff/{id}",
+                          "/api/audit", "/api/head", "/api/openapi.json"])
+    } }
+
     @Test func serverStopsCleanlyOnSigterm() throws {
         let server = try Server(WebLedger.cli)
         #expect(try server.request("/api/head").status == 200)
