@@ -8,8 +8,10 @@ import Glibc
 /// Normally started by bench/run.sh, which builds everything it needs first.
 let usage = """
     usage:
-      goalledger-bench generate N FILE [--seed S]
-          write N input lines of the synthetic national ledger (deterministic for a seed)
+      goalledger-bench generate N FILE [--seed S] [--shape national|wide|shuffled|long]
+          write N input lines of a synthetic ledger (deterministic for a seed); the shapes:
+          national (default), wide (many short streams, no ids), shuffled (national, each
+          stream's measurements in random order), long (a few streams of 20k-100k events)
       goalledger-bench run [--goalledger BIN] [--sqlite-bench BIN] [--python BIN] [--es-bench PATH]
                            [--sizes 100000,1000000] [--runs 3] [--work DIR] [--json FILE] [--svg FILE]
           measure, print the table, write the JSON (and the SVG when two sizes or more are measured)
@@ -38,8 +40,10 @@ do {
     switch command {
     case "generate":
         let seed = option("--seed").map { UInt64($0) ?? 2026 } ?? 2026
+        let shapeName = option("--shape") ?? "national"
+        guard let shape = Shape(rawValue: shapeName) else { fail("usage: unknown --shape \(shapeName)\n" + usage) }
         guard args.count == 2, let n = Int(args[0]), n > 0 else { fail("usage\n" + usage) }
-        let s = try Generator(seed: seed).write(count: n, to: args[1])
+        let s = try Generator(seed: seed).write(shape: shape, count: n, to: args[1])
         print("\(s.events) events, \(s.municipalities) municipalities, \(s.streams) streams; longest \(s.longestStream) "
               + "(\(s.longestStreamEvents) events); \(s.backdated) backdated, \(s.retracted) retractions")
         for (t, c) in s.types.sorted(by: { $0.value > $1.value }) { print("  \(t) \(c)") }
