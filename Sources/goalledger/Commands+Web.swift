@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GoalLedgerCore
 import GoalLedgerStore
 import GoalLedgerWeb
@@ -55,7 +56,10 @@ extension GoalLedgerCommand {
                     note("listening on http://\(shown):\(port)")
                 }
             } catch {
-                printError("cannot serve on \(host):\(port): \(error)")
+                let text = "\(error)"
+                printError(text.contains("Address already in use")
+                           ? "cannot serve on \(host):\(port): the port is in use; choose another with --port (0 picks a free one)"
+                           : "cannot serve on \(host):\(port): \(text)")
                 throw ExitCode(1)
             }
         }
@@ -82,12 +86,16 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
+                var isFolder: ObjCBool = false
+                if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), !isFolder.boolValue {
+                    throw LedgerError.failure("--out \(out) is a file; give a folder to write the site into")
+                }
                 let opened = try ledger.open(.read)
                 let options = SiteWriter.Options(out: out, point: time.point, language: web.lang,
                                                  accessibilityStatement: web.accessibilityStatement, years: years)
                 let report: SiteWriter.Report
                 do { report = try SiteWriter.write(opened, options) } catch let error as LedgerError { throw error } catch {
-                    throw LedgerError.failure("cannot write the site to \(out): \(error)")
+                    throw LedgerError.failure("cannot write the site to \(out): \(error.localizedDescription)")
                 }
                 Out.print("wrote \(report.pages) pages and \(report.files) other files "
                           + "(\(report.copies) cop\(report.copies == 1 ? "y" : "ies")) to \(out)")

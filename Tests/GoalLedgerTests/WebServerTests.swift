@@ -234,6 +234,21 @@ final class Server: @unchecked Sendable {
         #expect(server.stop() == 0, "exit status after SIGTERM; log: \(server.log)")
     }
 
+    @Test func aPortInUseIsOneClearLine() throws { try withServer { server in
+        let result = try WebLedger.cli.run(["serve", "--port", String(server.port)])
+        #expect(result.code == 1)
+        #expect(result.stderr == "error: cannot serve on 127.0.0.1:\(server.port): the port is in use; "
+                    + "choose another with --port (0 picks a free one)\n")
+    } }
+
+    @Test func siteRefusesAFileAsItsFolder() throws {
+        let cli = WebLedger.cli
+        let file = try cli.write("not-a-folder-\(UUID().uuidString)", "x")
+        let result = try cli.run(["site", "--out", file])
+        #expect(result.code == 1)
+        #expect(result.stderr == "error: --out \(file) is a file; give a folder to write the site into\n")
+    }
+
     @Test func serverRefusesAMissingLedger() throws {
         let cli = try CLI()
         let result = try cli.run(["serve", "--port", "0"])
