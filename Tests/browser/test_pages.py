@@ -76,3 +76,30 @@ def test_goal_target_chart_is_svg_img_with_title_and_desc(page, base_url, p):
     assert desc, f"{p.path}: the chart has no non-empty <desc> as its first-level child"
     box = chart.bounding_box()
     assert box and box["width"] > 100 and box["height"] > 50, f"{p.path}: the chart is not drawn at a readable size: {box}"
+
+
+@pytest.mark.parametrize("p", PAGES, ids=PAGE_IDS)
+def test_every_table_has_caption_and_scoped_headers(page, base_url, p):
+    # Issue 10: tables with <caption> and <th scope>, so a screen reader names each table and each cell's headers.
+    open_page(page, base_url, p)
+    bad = page.evaluate("""() => [...document.querySelectorAll('table')].flatMap((t, i) => {
+        const out = [];
+        if (!(t.caption && t.caption.textContent.trim())) out.push(`table ${i + 1}: no caption`);
+        if (!t.querySelector('th')) out.push(`table ${i + 1}: no header cells`);
+        const unscoped = [...t.querySelectorAll('th')].filter(h => !['col', 'row', 'colgroup', 'rowgroup'].includes(h.getAttribute('scope')));
+        if (unscoped.length) out.push(`table ${i + 1}: ${unscoped.length} <th> without scope, e.g. "${unscoped[0].textContent.trim().slice(0, 40)}"`);
+        return out;
+    })""")
+    assert not bad, f"{p.path}: " + "; ".join(bad)
+
+
+@pytest.mark.parametrize("p", GOAL_PAGES, ids=[p.name for p in GOAL_PAGES])
+def test_goal_chart_data_also_given_as_table_after_it(page, base_url, p):
+    # Issue 10: the chart's data as a <table> under it, for whoever cannot see the picture.
+    open_page(page, base_url, p)
+    found = page.evaluate("""() => {
+        const s = document.querySelector('svg[role="img"]');
+        return !!s && [...document.querySelectorAll('table')].some(t =>
+            (s.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING) && t.querySelectorAll('tbody tr, tr').length > 1);
+    }""")
+    assert found, f"{p.path}: no data table follows the target-history chart"
