@@ -217,6 +217,9 @@ md.append("")
 md.append(f"Targets: /api/show ≥ 2× Datasette's requests/s: {show['rps']/ds['rps']:.2f}× — {'met' if ratio_ok else 'missed'}; "
           f"/api/show p99 ≤ 50 ms: {show['p99_us']/1000:.2f} ms — {'met' if p99_ok else 'missed'}. "
           f"goalledger serve: peak RSS {meta['serve_peak_rss_kib']/1024:.0f} MiB, exit status {meta['serve_exit_on_sigterm']} on SIGTERM.")
+md.append("")
+md.append("Made by \`bench/web.sh\` (\`EVENTS=$EVENTS CONNECTIONS=$CONNECTIONS DURATION=$DURATION\`); the figures are in \`$OUT_JSON\`. "
+          "Both servers share the machine's 2 cores with wrk, so compare the rows of one run, not across runs.")
 text = "\n".join(md) + "\n"
 open(out_md, "w", encoding="utf-8").write(text)
 json.dump({"meta": meta, "routes": rows, "targets": {"api_show_2x_datasette": ratio_ok, "api_show_p99_le_50ms": p99_ok}},
