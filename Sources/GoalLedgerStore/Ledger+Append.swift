@@ -43,6 +43,8 @@ final class AppendSession: LedgerView {
     /// The texts of the row being inserted.
     var row: [UInt8] = []
     var created: [String: Effective] = [:]
+    /// The Merkle tree's edge and the subtrees this transaction completes (SPEC §10).
+    var merkle = MerkleAppender()
 
     /// Events between projection checkpoints.
     let checkpointInterval: Int64
@@ -167,6 +169,7 @@ final class AppendSession: LedgerView {
         } catch let e as DatabaseError where e.resultCode.primaryResultCode == .SQLITE_CONSTRAINT {
             throw LedgerError.rejected("cannot append: \(e.message ?? "constraint failed")")
         }
+        try merkle.append(db, eventHash: event.hash, position: position)
         headPosition = position
         headHash = event.hash
         appendedIDs?.insert(event.id)

@@ -24,7 +24,12 @@ extension Ledger {
     ///
     /// With `against`, also proves that the ledger still extends a digest
     /// published earlier: the event at that position has that hash.
-    public func verify(against: (position: Int64, hash: String)? = nil, progress: Progress? = nil) throws -> VerifyReport {
+    ///
+    /// With `checkpoint`, also proves that the ledger extends a signed tree (SPEC §10):
+    /// the first `size` events give its root hash.
+    public func verify(against: (position: Int64, hash: String)? = nil, checkpoint: Checkpoint? = nil,
+                       progress: Progress? = nil) throws -> VerifyReport
+    {
         try read { db in try Self.withScanCache(db) {
             try Self.checkGuard(db)
             let total = try Self.headPosition(db)
@@ -84,6 +89,22 @@ extension Ledger {
             }
             try Self.compareProjection(db, fold.projection)
             try Self.compareSnapshots(db, fold.projection.snapshots)
+            try Self.compareMerkleNodes(db, chain.merkleNodes)
+            if let checkpoint {
+                guard checkpoint.size <= chain.expected - 1 else {
+                    throw LedgerError.integrity("""
+                        the checkpoint has size \(checkpoint.size), but the ledger has only \
+                        \(chain.expected - 1) events: \
+                        it does not extend that checkpoint
+                        """)
+                }
+                guard try MerkleNodes.root(db, size: checkpoint.size) == checkpoint.root else {
+                    throw LedgerError.integrity("""
+                        the first \(checkpoint.size) events do not give the checkpoint's root hash: \
+                        the ledger does not extend that checkpoint
+                        """)
+                }
+            }
             let head = chain.expected > 1 ? (chain.expected - 1, String(decoding: chain.prev, as: UTF8.self)) : nil
             return VerifyReport(events: chain.expected - 1, streams: fold.projection.entries.count, head: head)
         } }
@@ -101,12 +122,52 @@ extension Ledger {
     static let verifyBatch = 1024
 
     static func checkGuard(_ db: Database) throws {
-        for (name, op) in Schema.appendOnlyTriggers {
-            let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = 'events'",
-                                          arguments: [name])
-            guard sql == Schema.triggerSQL(name, op) else {
-                throw LedgerError.integrity("the append-only guard is missing: trigger \(name) (\(op) on events) was dropped or changed")
+        var triggers = Schema.appendOnlyTriggers.map { name, operation in
+            (table: "events", name: name, sql: Schema.triggerSQL(name, operation))
+        }
+        // A file written before checkpoints existed has no such tables yet (its first write adds them).
+        if try db.tableExists("checkpoints") {
+            triggers += Schema.checkpointTriggers.map { ($0.0, $0.1, Schema.triggerSQL($0.1, $0.2, on: $0.0)) }
+        }
+        for trigger in triggers {
+            let sql = try String.fetchOne(
+                db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = ?",
+                arguments: [trigger.name, trigger.table])
+            guard sql == trigger.sql else {
+                throw LedgerError.integrity(
+                    "the append-only guard is missing: trigger \(trigger.name) (on \(trigger.table)) "
+                        + "was dropped or changed")
             }
+        }
+    }
+
+    /// The stored Merkle nodes are exactly those the events give (SPEC §10).
+    /// A file written before the tree existed has no table yet (its first write adds it).
+    static func compareMerkleNodes(_ db: Database, _ fresh: [MerkleNodes.Node]) throws {
+        guard try db.tableExists("merkle_nodes") else { return }
+        let expected = fresh.sorted { ($0.level, $0.index) < ($1.level, $1.index) }
+        let statement = try RawStatement(db, "SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx")
+        defer { statement.reset() }
+        var offset = 0
+        func failure(_ level: Int64, _ index: Int64, _ what: String) -> LedgerError {
+            let first = index << level + 1
+            return LedgerError.integrity(
+                "Merkle tree: node at level \(level), index \(index) "
+                    + "(positions \(first)...\((index + 1) << level)) \(what)",
+                position: first)
+        }
+        while try statement.step() {
+            let level = statement.int(0), index = statement.int(1)
+            guard offset < expected.count, expected[offset].level == level, expected[offset].index == index else {
+                throw failure(level, index, "is not one the events give")
+            }
+            guard MerkleHash(bytes: statement.blob(2)) == expected[offset].hash else {
+                throw failure(level, index, "differs from the hash the events give")
+            }
+            offset += 1
+        }
+        if offset < expected.count {
+            throw failure(expected[offset].level, expected[offset].index, "is missing")
         }
     }
 
@@ -238,6 +299,9 @@ final class ChainCheck: @unchecked Sendable {
     private var lastRecorded: [UInt8] = []
     private let against: (position: Int64, hash: [UInt8])?
     private var hasher = ChainHasher()
+    private var merkle = MerkleFrontier()
+    /// The Merkle nodes the events give, of the levels the ledger stores.
+    private(set) var merkleNodes: [MerkleNodes.Node] = []
 
     init(against: (position: Int64, hash: String)?) {
         self.against = against.map { ($0.position, Array($0.hash.utf8)) }
@@ -297,6 +361,13 @@ final class ChainCheck: @unchecked Sendable {
                 return fail(.creation, "hash \(text) differs from the published \(published): the ledger no longer extends that digest")
             }
             againstSeen = true
+        }
+        if let eventHash = MerkleHash(hex: hash) {
+            merkle.append(Merkle.leafHash(eventHash: eventHash)) { level, index, node in
+                if level >= MerkleNodes.lowestStoredLevel {
+                    merkleNodes.append(MerkleNodes.Node(level: Int64(level), index: index, hash: node))
+                }
+            }
         }
         prev.removeAll(keepingCapacity: true)
         prev.append(contentsOf: hash)

@@ -163,22 +163,58 @@ extension GoalLedgerCommand {
                 fresh fold. On failure it names the first bad position and exits 5.
                   goalledger verify
                   goalledger verify --against 41:3f2a…  # still extends a published digest?
+                  goalledger verify --against checkpoint.txt --vkey goalledger.ballerup.dk/…
                 """)
 
         @OptionGroup var ledger: LedgerOptions
-        @Option(help: ArgumentHelp("A digest published earlier (from `head`).", valueName: "POSITION:HASH")) var against: String?
+        @Option(help: ArgumentHelp("A digest published earlier (from `head`), or a checkpoint file (with --vkey).",
+                                   valueName: "POSITION:HASH|FILE"))
+        var against: String?
+        @Option(help: ArgumentHelp("The log's verifier key, for --against FILE.", valueName: "vkey")) var vkey: String?
 
-        func validate() throws { if let against { _ = try parseDigest(against) } }
+        /// `--against` names a checkpoint file rather than a digest.
+        var againstCheckpoint: String? {
+            guard let against, !Self.looksLikeDigest(against) else { return nil }
+            return against
+        }
+
+        static func looksLikeDigest(_ text: String) -> Bool {
+            let parts = text.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 && !parts[0].isEmpty && parts[0].allSatisfy(\.isNumber) && parts[1].count == 64
+        }
+
+        func validate() throws {
+            if againstCheckpoint != nil {
+                if vkey == nil {
+                    throw ValidationError("--against FILE (a checkpoint) needs --vkey, the log's verifier key")
+                }
+            } else {
+                if let against { _ = try parseDigest(against) }
+                if vkey != nil { throw ValidationError("--vkey goes with --against FILE (a checkpoint)") }
+            }
+        }
 
         func run() throws {
             try runCommand {
+                var checkpoint: SignedCheckpoint? = nil
+                if let againstCheckpoint, let vkey {
+                    let signed = try KeyFiles.checkpoint(againstCheckpoint)
+                    do { try signed.verify(log: try KeyFiles.verifier(vkey, "--vkey")) } catch let error as NoteError {
+                        throw LedgerError.integrity("\(againstCheckpoint): \(error.message)")
+                    }
+                    checkpoint = signed
+                }
                 let l = try ledger.open(.read)
                 let bar = ProgressLine("verify")
-                let r = try l.verify(against: try against.map(parseDigest), progress: bar.update)
+                let digest = againstCheckpoint == nil ? try against.map(parseDigest) : nil
+                let r = try l.verify(against: digest, checkpoint: checkpoint?.checkpoint, progress: bar.update)
                 bar.finish()
                 if let head = r.head {
                     Out.print("ok: \(r.events) events in \(r.streams) streams; chain, guard and projections intact")
-                    if let against { Out.print("extends \(against)") }
+                    if let checkpoint {
+                        let tree = checkpoint.checkpoint
+                        Out.print("extends the checkpoint of \(tree.origin) at size \(tree.size)")
+                    } else if let against { Out.print("extends \(against)") }
                     Out.print("head \(head.position) \(head.hash)")
                 } else {
                     Out.print("ok: empty ledger")

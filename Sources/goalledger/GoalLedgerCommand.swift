@@ -26,5 +26,6 @@ struct GoalLedgerCommand: ParsableCommand {
         subcommands: [
             Append.self, Import.self, Export.self, Show.self, Tree.self, List.self, History.self, Diff.self,
             Audit.self, Replay.self, Verify.self, Head.self, Demo.self,
+            Keygen.self, CheckpointCommand.self, Prove.self, VerifyProof.self, Cosign.self,
         ])
 }
