@@ -68,7 +68,7 @@ extension Ledger {
     }
 
     private static func storedNote(_ text: String) throws -> SignedCheckpoint {
-        do { return try SignedCheckpoint(parsing: text) } catch let error as NoteError {
+        do { return try SignedCheckpoint(parsing: text) } catch {
             throw LedgerError.integrity("a stored checkpoint is malformed: \(error.message)")
         }
     }

@@ -263,6 +263,8 @@ struct VerifyFailure: Comparable {
         case recorded
         /// Identifiers, canonical data, data that fits its type.
         case content
+        /// Signatures and the keys that made them (SPEC §10).
+        case signature
         /// A creation event first and only first; a published digest.
         case creation
         /// The fold itself.
@@ -300,6 +302,8 @@ final class ChainCheck: @unchecked Sendable {
     private let against: (position: Int64, hash: [UInt8])?
     private var hasher = ChainHasher()
     private var merkle = MerkleFrontier()
+    /// Keys registered and revoked so far, rebuilt along the events (SPEC §10).
+    private var keys = KeyRegistry()
     /// The Merkle nodes the events give, of the levels the ledger stores.
     private(set) var merkleNodes: [MerkleNodes.Node] = []
 
@@ -324,6 +328,23 @@ final class ChainCheck: @unchecked Sendable {
         }
     }
 
+    /// A signed event's signatures and keys, and a key event's key, checked again at
+    /// its position; only these rows are decoded (no other type starts with "K").
+    private func checkSignatures(_ s: RowBytes, fail: (VerifyFailure.Stage, String) -> VerifyFailure)
+        -> VerifyFailure?
+    {
+        let isKeyEvent = s.bytes(3).first == UInt8(ascii: "K")
+        guard isKeyEvent || s.sigs != nil else { return nil }
+        let event: Event
+        do { event = try EventRows.read(s) } catch { return fail(.signature, "cannot be read: \(error)") }
+        if let sigs = event.sigs, let stored = s.sigs, !Self.same(stored, Array(EventSignature.canonical(sigs).utf8)) {
+            return fail(.signature, "sigs is not in canonical form")
+        }
+        do { try keys.check(event) } catch { return fail(.signature, error.message) }
+        if isKeyEvent { keys.record(event) }
+        return nil
+    }
+
     func check(_ s: RowBytes, index: Int) -> VerifyFailure? {
         let p = s.int(0)
         func fail(_ stage: VerifyFailure.Stage, _ m: String) -> VerifyFailure {
@@ -340,7 +361,7 @@ final class ChainCheck: @unchecked Sendable {
         let columns = ChainHasher.Columns(
             position: p, version: s.int(1), stream: s.bytes(2), type: s.bytes(3), effective: s.bytes(4), actor: s.bytes(5),
             reason: s.isNull(6) ? nil : s.bytes(6), decision: s.isNull(7) ? nil : s.bytes(7), id: s.bytes(8), data: s.bytes(9),
-            recorded: s.bytes(10), recordedBy: s.bytes(11), prev: s.bytes(12))
+            recorded: s.bytes(10), recordedBy: s.bytes(11), prev: s.bytes(12), sigs: s.sigs)
         // Text that is not UTF-8 is hashed as an event made from the row would hash it.
         let matches = hasher.matches(columns, hash: hash)
             ?? ((try? EventRows.read(s, parseData: false)).map { $0.computeHash() == $0.hash } ?? false)
@@ -355,6 +376,7 @@ final class ChainCheck: @unchecked Sendable {
         guard Identifier.isEntityID(s.bytes(2)), Identifier.isEntityID(s.bytes(5)), Identifier.isEventID(s.bytes(8)) else {
             return fail(.content, "stream, actor or id is malformed")
         }
+        if let failure = checkSignatures(s, fail: fail) { return failure }
         if let against, against.position == p {
             guard Self.same(hash, against.hash) else {
                 let text = String(decoding: hash, as: UTF8.self), published = String(decoding: against.hash, as: UTF8.self)

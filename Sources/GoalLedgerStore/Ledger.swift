@@ -75,6 +75,13 @@ public final class Ledger: @unchecked Sendable {
             } else {
                 let ok = try queue.read { db in try db.tableExists("events") && db.tableExists("entities") }
                 guard ok else { throw LedgerError.failure("\(path) is not a GoalLedger file (no events table)") }
+                // Reads never change the file: one written before the last schema change is upgraded
+                // by the next write (its events stay as they are; SPEC §10 adds columns and tables).
+                guard try queue.read({ try Schema.migrator.hasCompletedMigrations($0) }) else {
+                    throw LedgerError.failure("""
+                        \(path) was written by an earlier GoalLedger; run `goalledger replay` once to upgrade it
+                        """)
+                }
             }
         } catch let e as LedgerError {
             throw e

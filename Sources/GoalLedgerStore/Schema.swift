@@ -105,6 +105,10 @@ enum Schema {
                 """)
             for (table, name, op) in checkpointTriggers { try db.execute(sql: triggerSQL(name, op, on: table)) }
         }
+        m.registerMigration("v5: signed events") { db in
+            // SPEC §10: an event's signatures, RFC 8785 JSON; NULL for an unsigned event.
+            try db.execute(sql: "ALTER TABLE events ADD COLUMN sigs TEXT")
+        }
         return m
     }
 

@@ -162,8 +162,11 @@ extension GoalLedgerCommand {
         @Option(help: ArgumentHelp("Only streams with this id prefix.", valueName: "prefix")) var stream: String?
         @Option(help: ArgumentHelp("Only events recorded more than DAYS after they took effect.", valueName: "DAYS")) var backdated: Int?
         @Option(name: .customLong("known-at"), help: ArgumentHelp("Only events recorded by T.", valueName: "T")) var knownAt: String?
+        @Flag(help: "Only signed events (SPEC §10).") var signed = false
+        @Flag(help: "Only unsigned events.") var unsigned = false
 
         func validate() throws {
+            if signed && unsigned { throw ValidationError("give --signed or --unsigned, not both") }
             for t in type where EventType(rawValue: t) == nil { throw ValidationError("unknown --type \(t)") }
             if let backdated, backdated < 0 { throw ValidationError("--backdated takes a number of days ≥ 0") }
             if let knownAt { do { _ = try TimePoint(parsing: knownAt) } catch { throw ValidationError(error.message) } }
@@ -177,6 +180,7 @@ extension GoalLedgerCommand {
                 f.field = field
                 f.stream = stream
                 f.backdatedDays = backdated
+                f.signed = signed ? true : unsigned ? false : nil
                 f.knownAt = try knownAt.map { t throws(InputError) in try TimePoint(parsing: t) }
                 let l = try ledger.open(.read)
                 if output.json {

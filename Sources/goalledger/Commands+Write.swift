@@ -36,6 +36,7 @@ extension GoalLedgerCommand {
             "Fail with exit 4 unless the stream is at this version (0 = must not exist yet).", valueName: "n"))
         var expectedVersion: Int?
         @Flag(help: "Print the stored event as JSON.") var json = false
+        @OptionGroup var signing: SigningOptions
 
         var usesFlags: Bool { [stream, type, effective, actor, data].contains { $0 != nil } }
 
@@ -52,7 +53,8 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                let input = try readInput()
+                var input = try readInput()
+                try signing.sign(&input)
                 let l = try ledger.open(.write)
                 let outcome = try l.append([input], context: writer.context())[0]
                 let e = outcome.event
@@ -115,6 +117,7 @@ extension GoalLedgerCommand {
         @OptionGroup var writer: WriterOptions
         @Argument(help: ArgumentHelp("NDJSON files; - for stdin.", valueName: "file")) var files: [String]
         @Flag(help: "No summary on stderr.") var quiet = false
+        @OptionGroup var signing: SigningOptions
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("give at least one file (- for stdin)") }
@@ -122,10 +125,11 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
+                let signers = try signing.signers()
                 let l = try ledger.open(.write)
                 let context = try writer.context()
                 for file in files {
-                    let (appended, skipped) = try importFile(file, into: l, context: context)
+                    let (appended, skipped) = try importFile(file, into: l, context: context, signers: signers)
                     if !quiet { note("\(file == "-" ? "stdin" : file): \(appended) appended, \(skipped) skipped") }
                 }
             }
@@ -253,7 +257,9 @@ extension GoalLedgerCommand {
 }
 
 /// Imports one file in one transaction; returns (appended, skipped).
-func importFile(_ file: String, into l: Ledger, context: AppendContext) throws -> (Int, Int) {
+func importFile(_ file: String, into l: Ledger, context: AppendContext, signers: [NoteSigner] = []) throws
+    -> (Int, Int)
+{
     let name = file == "-" ? "stdin" : file
     var reader: NDJSONReader
     do { reader = try NDJSONReader(path: file) } catch { throw LedgerError.failure(error.message) }
@@ -262,7 +268,17 @@ func importFile(_ file: String, into l: Ledger, context: AppendContext) throws -
     do {
         try l.transaction(context: context) { append in
             // Lines are parsed and checked on the second core while this one appends.
-            try reader.forEachLine(parsingAhead: { line in try EventInput.parse(line: line) }) { parsed, n in
+            try reader.forEachLine(parsingAhead: { line in
+                var input = try EventInput.parse(line: line)
+                if !signers.isEmpty {
+                    // Signed on the parsing core too, so signing costs the appending core nothing.
+                    guard input.exported == nil else {
+                        throw InputError("--sign: an exported line cannot be signed again")
+                    }
+                    input.sign(with: signers, newID: Identifier.newEventID)
+                }
+                return input
+            }) { parsed, n in
                 do {
                     switch try append(try parsed.get()) {
                     case .appended: appended += 1

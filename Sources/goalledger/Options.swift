@@ -67,3 +67,20 @@ func osUser() -> String {
     if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
     return env("USER") ?? "unknown"
 }
+
+/// `--sign FILE` (repeatable): every key signs each input event (SPEC §10).
+struct SigningOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Sign with this private key (repeatable: every key signs; recordedBy is the first key's name).",
+        valueName: "file"))
+    var sign: [String] = []
+
+    func signers() throws -> [NoteSigner] { try sign.map(KeyFiles.signer) }
+
+    func sign(_ input: inout EventInput) throws {
+        let keys = try signers()
+        guard !keys.isEmpty else { return }
+        guard input.exported == nil else { throw InputError("--sign: an exported line cannot be signed again") }
+        input.sign(with: keys, newID: Identifier.newEventID)
+    }
+}

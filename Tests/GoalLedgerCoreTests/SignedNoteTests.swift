@@ -38,6 +38,34 @@ import Testing
         try note.verify(try NoteVerifier(Self.goVerifier))
     }
 
+    /// secure-systems-lab/dsse `protocol.md` §Test Vectors (V6).
+    @Test func thePreAuthenticationEncodingMatchesTheDSSEVector() {
+        let encoded = EventSigning.preAuthenticationEncoding(payloadType: "http://example.com/HelloWorld",
+                                                             body: Array("hello world".utf8))
+        #expect(String(decoding: encoded, as: UTF8.self) == "DSSEv1 29 http://example.com/HelloWorld 11 hello world")
+    }
+
+    @Test func aSignedInputSignsTheEventAsExported() throws {
+        let signer = try NoteSigner(Self.goSigner)
+        var input = try EventInput.parse("""
+            {"stream":"ballerup/kb","type":"ActorRevised","effective":"2021-06-22T12:00:00+02:00",\
+            "actor":"ballerup/kb","reason":" Ny rolle ","data":{"role":"Byråd"}}
+            """)
+        input.sign(with: [signer], newID: { "fixed-id" })
+        let event = input.event(position: 3, version: 2, id: input.id!, recorded: "2026-01-01T00:00:00.000000Z",
+                                recordedBy: "PeterNeumann", prev: Event.genesis)
+        let body = #"{"actor":"ballerup/kb","data":{"role":"Byråd"},"effective":"2021-06-22T10:00:00Z","#
+            + #""id":"fixed-id","reason":"Ny rolle","recordedBy":"PeterNeumann","stream":"ballerup/kb","#
+            + #""type":"ActorRevised"}"#
+        let message = EventSigning.message(of: event)
+        #expect(message == Array("DSSEv1 37 application/vnd.goalledger.event+json \(body.utf8.count) \(body)".utf8))
+        let encoded = try #require(input.sigs?.first?.sig)
+        let signature = try #require(Base64.decode(encoded))
+        #expect(signer.verifier.publicKey.isValidSignature(signature, for: message))
+        // Verified, but by a key no KeyRegistered has made active.
+        #expect(throws: InputError.self) { try KeyRegistry().check(event) }
+    }
+
     @Test func aFlippedCharacterAnywhereIsRefused() throws {
         let key = try NoteVerifier(Self.c2spKey)
         let note = Array(Self.c2spNote)
