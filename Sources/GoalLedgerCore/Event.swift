@@ -143,6 +143,10 @@ public struct EventInput: Sendable, Equatable {
     public var expectedVersion: Int64?
     /// Signatures (SPEC §10): an input signed by `--sign`, or carried by the line.
     public var sigs: [EventSignature]?
+    /// SHA-256 of the message `sigs` were made for by this process (`EventSigners.sign`),
+    /// nil when they were read from input: the signatures of exactly that message need
+    /// no second check at append time.
+    public internal(set) var locallySignedDigest: [UInt8]?
     public var data: JSONObject { didSet { canonicalData = nil } }
     /// Present when the line is an exported event (restore, backup, move).
     public var exported: Exported?

@@ -101,20 +101,41 @@ public enum EventSigning {
     }
 }
 
-extension EventInput {
-    /// Signs the input with every key (`append --sign`, `import --sign`): it gets an
-    /// id when it has none, and its `recordedBy` will be the first key's name.
-    public mutating func sign(with signers: [NoteSigner], newID: () -> String) {
-        guard let first = signers.first else { return }
-        let id = self.id ?? newID()
-        self.id = id
+/// The keys of `append --sign` and `import --sign`, ready to sign many inputs:
+/// each private key is made once from its seed, not once per event.
+public final class EventSigners: @unchecked Sendable {
+    // @unchecked: the keys are immutable after init, and an Ed25519 signature reads them only.
+    private let keys: [(name: String, verifier: String, key: Curve25519.Signing.PrivateKey)]
+
+    public init(_ signers: [NoteSigner]) {
+        keys = signers.map { ($0.name, $0.verifier.text, $0.privateKeyForSigning) }
+    }
+
+    public var isEmpty: Bool { keys.isEmpty }
+
+    /// Signs the input with every key: it gets an id when it has none, and its
+    /// `recordedBy` will be the first key's name.
+    public func sign(_ input: inout EventInput, newID: () -> String) {
+        guard let first = keys.first else { return }
+        let id = input.id ?? newID()
+        input.id = id
         let body = EventSigning.body(
-            id: id, stream: stream, type: type, effective: effective, actor: actor, reason: reason, decision: decision,
-            dataJSON: canonicalData ?? JSONWriter.canonical(.object(data)), recordedBy: first.name)
+            id: id, stream: input.stream, type: input.type, effective: input.effective, actor: input.actor,
+            reason: input.reason, decision: input.decision,
+            dataJSON: input.canonicalData ?? JSONWriter.canonical(.object(input.data)), recordedBy: first.name)
         let message = EventSigning.preAuthenticationEncoding(payloadType: EventSigning.payloadType, body: body)
-        sigs = signers.map { signer in
-            EventSignature(key: signer.verifier.text, sig: Base64.encode(signer.signature(of: message)))
+        input.sigs = keys.map { signer in
+            // Ed25519 cannot fail on a valid key; the API throws by protocol only.
+            EventSignature(key: signer.verifier, sig: Base64.encode(Array(try! signer.key.signature(for: message))))
         }
+        input.locallySignedDigest = Array(SHA256.hash(data: message))
+    }
+}
+
+extension EventInput {
+    /// Signs the input with every key (see `EventSigners.sign`).
+    public mutating func sign(with signers: [NoteSigner], newID: () -> String) {
+        EventSigners(signers).sign(&self, newID: newID)
     }
 
     /// The `recordedBy` a signed input gets: the name of its first signing key (SPEC §10).
@@ -158,8 +179,11 @@ public struct KeyRegistry: Sendable {
 
     /// Checks one event at its position: for a key event, the key it names; for a
     /// signed event, every signature, its key, and `recordedBy`. The message names
-    /// the first failure.
-    public func check(_ event: Event) throws(InputError) {
+    /// the first failure. `locallySignedDigest`: the SHA-256 of a message this process
+    /// has just signed with the keys themselves (`--sign`); when it is this event's
+    /// message, its signatures verify by construction and only the keys are checked.
+    /// `verify` checks every signature again.
+    public func check(_ event: Event, locallySignedDigest: [UInt8]? = nil) throws(InputError) {
         var dataKey: String? = nil
         if event.type == .keyRegistered || event.type == .keyRevoked {
             let key = event.data["key"]?.stringValue ?? ""
@@ -189,11 +213,12 @@ public struct KeyRegistry: Sendable {
             throw InputError("recordedBy \(event.recordedBy) is not \(sigs[0].name), the name of the first signing key")
         }
         let message = EventSigning.message(of: event)
+        let madeHere = locallySignedDigest.map { $0 == Array(SHA256.hash(data: message)) } ?? false
         for signature in sigs {
             let verifier: NoteVerifier
             do { verifier = try NoteVerifier(signature.key) } catch { throw InputError("sigs: \(error.message)") }
-            guard let bytes = Base64.decode(signature.sig),
-                  verifier.publicKey.isValidSignature(bytes, for: message)
+            guard madeHere
+                || Base64.decode(signature.sig).map({ verifier.publicKey.isValidSignature($0, for: message) }) == true
             else { throw InputError("signature by \(verifier.name) does not verify") }
             let registersItself = event.type == .keyRegistered && signature.key == dataKey
             guard registersItself || activeEntry(signature.key, at: event.position) else {

@@ -105,6 +105,9 @@ public struct NoteSigner: Sendable {
     public let verifier: NoteVerifier
     /// The 32-byte Ed25519 seed (swift-crypto's key type is not Sendable).
     private let seed: [UInt8]
+    /// The key itself, for a signer of many messages (`EventSigners`).
+    public var privateKeyForSigning: Curve25519.Signing.PrivateKey { privateKey }
+
     private var privateKey: Curve25519.Signing.PrivateKey {
         try! Curve25519.Signing.PrivateKey(rawRepresentation: seed)
     }

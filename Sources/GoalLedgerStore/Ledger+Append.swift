@@ -178,7 +178,9 @@ final class AppendSession: LedgerView {
                                 recorded: now.text, recordedBy: input.signerName ?? context.recordedBy, prev: headHash)
         }
         if isKeyEvent || event.sigs != nil {
-            do { try keys.check(event) } catch { throw LedgerError.rejected(error.message) }
+            do { try keys.check(event, locallySignedDigest: input.locallySignedDigest) } catch {
+                throw LedgerError.rejected(error.message)
+            }
         }
         do {
             try EventRows.insert(event, insert, buffer: &row)

@@ -15,6 +15,9 @@ enum Schema {
         "CREATE TRIGGER \(name) BEFORE \(op) ON events BEGIN SELECT RAISE(ABORT, 'goalledger: the events table is append-only'); END"
     }
 
+    /// How many migrations `migrator` registers.
+    static var migrationCount: Int { migrator.migrations.count }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1: events, entities, views") { db in

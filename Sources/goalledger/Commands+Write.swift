@@ -257,7 +257,7 @@ extension GoalLedgerCommand {
 }
 
 /// Imports one file in one transaction; returns (appended, skipped).
-func importFile(_ file: String, into l: Ledger, context: AppendContext, signers: [NoteSigner] = []) throws
+func importFile(_ file: String, into l: Ledger, context: AppendContext, signers: EventSigners = EventSigners([])) throws
     -> (Int, Int)
 {
     let name = file == "-" ? "stdin" : file
@@ -275,7 +275,7 @@ func importFile(_ file: String, into l: Ledger, context: AppendContext, signers:
                     guard input.exported == nil else {
                         throw InputError("--sign: an exported line cannot be signed again")
                     }
-                    input.sign(with: signers, newID: Identifier.newEventID)
+                    signers.sign(&input, newID: Identifier.newEventID)
                 }
                 return input
             }) { parsed, n in

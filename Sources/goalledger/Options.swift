@@ -75,12 +75,12 @@ struct SigningOptions: ParsableArguments {
         valueName: "file"))
     var sign: [String] = []
 
-    func signers() throws -> [NoteSigner] { try sign.map(KeyFiles.signer) }
+    func signers() throws -> EventSigners { EventSigners(try sign.map(KeyFiles.signer)) }
 
     func sign(_ input: inout EventInput) throws {
         let keys = try signers()
         guard !keys.isEmpty else { return }
         guard input.exported == nil else { throw InputError("--sign: an exported line cannot be signed again") }
-        input.sign(with: keys, newID: Identifier.newEventID)
+        keys.sign(&input, newID: Identifier.newEventID)
     }
 }
