@@ -21,28 +21,33 @@ public struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The 32 bytes of a chain hash given as 64 lowercase hex digits (an event's `hash`), else nil.
-    public init?(hex: some Collection<UInt8>) {
+    public init?(hex: [UInt8]) {
+        guard let hash = hex.withUnsafeBufferPointer({ MerkleHash(hex: $0) }) else { return nil }
+        self = hash
+    }
+
+    /// The same, read in place from a stored column: `verify` and `append` decode every event's hash.
+    public init?(hex: UnsafeBufferPointer<UInt8>) {
         guard hex.count == 64 else { return nil }
         storage = .zero
-        var index = hex.startIndex
         let valid = withUnsafeMutableBytes(of: &storage) { raw in
+            var invalid: UInt8 = 0
             for offset in 0..<32 {
-                guard let high = Self.nibble(hex[index]) else { return false }
-                index = hex.index(after: index)
-                guard let low = Self.nibble(hex[index]) else { return false }
-                index = hex.index(after: index)
-                raw[offset] = high << 4 | low
+                let high = Self.nibbles[Int(hex[2 * offset])], low = Self.nibbles[Int(hex[2 * offset + 1])]
+                invalid |= (high | low) & 0x10
+                raw[offset] = high << 4 | (low & 0x0F)
             }
-            return true
+            return invalid == 0
         }
         if !valid { return nil }
     }
 
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        default: nil
+    /// The value of each lowercase hex digit; 0x10 marks any other byte.
+    private static let nibbles: [UInt8] = (0..<256).map { byte in
+        switch byte {
+        case 0x30...0x39: UInt8(byte - 0x30)
+        case 0x61...0x66: UInt8(byte - 0x61 + 10)
+        default: 0x10
         }
     }
 

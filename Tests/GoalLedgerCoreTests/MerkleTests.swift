@@ -235,6 +235,14 @@ import Testing
         }
     }
 
+    @Test func chainHashesDecodeFromLowercaseHexOnly() {
+        let hex = "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
+        #expect(MerkleHash(hex: Array(hex.utf8))?.hex == hex)
+        #expect(MerkleHash(hex: Array(hex.uppercased().utf8)) == nil)
+        #expect(MerkleHash(hex: Array(hex.dropLast().utf8) + [UInt8(ascii: "g")]) == nil)
+        #expect(MerkleHash(hex: Array(hex.dropLast().utf8)) == nil)
+    }
+
     @Test func base64IsStrict() {
         #expect(Base64.encode(Array("hello world".utf8)) == "aGVsbG8gd29ybGQ=")
         #expect(Base64.decode("aGVsbG8gd29ybGQ=") == Array("hello world".utf8))
