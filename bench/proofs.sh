@@ -3,6 +3,7 @@
 #
 #   bench/proofs.sh                 N = 1,000,000, S = 100,000 (about 10 minutes after the release build)
 #   N=100000 S=20000 bench/proofs.sh        a quick look
+#   BASE=old/goalledger bench/proofs.sh      also time an earlier binary on the same file
 #
 # Imports N - 1,000 events, signs a checkpoint, imports the last 1,000 and
 # times the checkpoint that follows (target ≤ 1 s), `prove` (median of 21,
@@ -33,6 +34,9 @@ elapsed() { echo "$2 - $1" | bc; }
 start=$(now)
 "$BIN/goalledger" import "$WORK/proofs-first.ndjson" --quiet
 import_seconds=$(elapsed "$start" "$(now)")
+start=$(now)
+"$BIN/goalledger" verify >/dev/null
+verify_seconds=$(elapsed "$start" "$(now)")
 VKEY=$("$BIN/goalledger" keygen goalledger.example/bench --out "$WORK/proofs-log.key")
 "$BIN/goalledger" checkpoint --key "$WORK/proofs-log.key" >/dev/null
 "$BIN/goalledger" import "$WORK/proofs-last.ndjson" --quiet
@@ -52,9 +56,20 @@ sizes=$(for k in $(seq 0 20); do wc -c < "$WORK/proofs-$k.tlog-proof"; done | so
 start=$(now)
 "$BIN/goalledger" verify-proof "$WORK/proofs-0.tlog-proof" --vkey "$VKEY" >/dev/null
 verify_proof_seconds=$(elapsed "$start" "$(now)")
-start=$(now)
-"$BIN/goalledger" verify >/dev/null
-verify_seconds=$(elapsed "$start" "$(now)")
+
+# The same import and verify with the binary of an earlier commit, when BASE
+# names one (e.g. BASE=/path/to/old/goalledger): what the Merkle tree costs.
+if [ -n "${BASE:-}" ]; then
+    base_db="$WORK/proofs-base.sqlite"
+    rm -f "$base_db" "$base_db-wal" "$base_db-shm"
+    start=$(now)
+    GOALLEDGER_DB="$base_db" "$BASE" import "$WORK/proofs-first.ndjson" --quiet
+    base_import_seconds=$(elapsed "$start" "$(now)")
+    start=$(now)
+    GOALLEDGER_DB="$base_db" "$BASE" verify >/dev/null
+    base_verify_seconds=$(elapsed "$start" "$(now)")
+    rm -f "$base_db" "$base_db-wal" "$base_db-shm"
+fi
 
 # Signed against unsigned: the first S events after the first municipality's ten
 # actors, imported once unsigned and once signed by its mayor's registered key;
@@ -89,7 +104,13 @@ echo "checkpoint after 1,000 new events: ${checkpoint_seconds} s (target ≤ 1 s
 echo "prove, median of 21 positions (whole command): ${prove_median} s (target ≤ 0.020 s)"
 echo "proof size: min $(echo "$sizes" | head -1) B, max $(echo "$sizes" | tail -1) B (target ≤ 2048 B)"
 echo "verify-proof (whole command): ${verify_proof_seconds} s"
-echo "verify of $N events: ${verify_seconds} s ($(echo "$N / $verify_seconds" | bc) events/s)"
+echo "verify of $((N - 1000)) events: ${verify_seconds} s ($(echo "($N - 1000) / $verify_seconds" | bc) events/s)"
+if [ -n "${BASE:-}" ]; then
+    echo "BASE import of $((N - 1000)) events: ${base_import_seconds} s;" \
+        "this/base time = $(echo "scale=2; $import_seconds / $base_import_seconds" | bc)"
+    echo "BASE verify of $((N - 1000)) events: ${base_verify_seconds} s;" \
+        "this/base time = $(echo "scale=2; $verify_seconds / $base_verify_seconds" | bc)"
+fi
 echo "import of $S events: unsigned ${import_unsigned} s, signed by one key ${import_signed} s;" \
     "signed rate / unsigned rate = $(echo "scale=2; $import_unsigned / $import_signed" | bc) (target ≥ 0.5)"
 echo "verify of $S events: unsigned ${verify_unsigned} s, all signed ${verify_signed} s;" \

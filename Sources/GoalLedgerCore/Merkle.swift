@@ -5,11 +5,11 @@ public struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
     private var storage: SIMD4<UInt64>
 
     /// Exactly 32 bytes, else nil.
-    public init?(bytes: some Collection<UInt8>) {
+    public init?(bytes: [UInt8]) {
         guard bytes.count == 32 else { return nil }
         storage = .zero
         withUnsafeMutableBytes(of: &storage) { raw in
-            for (offset, byte) in bytes.enumerated() { raw[offset] = byte }
+            bytes.withUnsafeBytes { raw.copyMemory(from: $0) }
         }
     }
 
@@ -106,19 +106,25 @@ public enum Merkle {
 
     /// The leaf hash of an event from its chain hash: SHA-256(0x00 ‖ 32 bytes).
     public static func leafHash(eventHash: MerkleHash) -> MerkleHash {
-        var hasher = SHA256()
-        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
-        eventHash.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return MerkleHash(hasher.finalize())
+        hash(prefix: 0x00, eventHash, nil)
     }
 
     /// SHA-256(0x01 ‖ left ‖ right): an inner node (RFC 9162 §2.1.1).
     public static func nodeHash(_ left: MerkleHash, _ right: MerkleHash) -> MerkleHash {
-        var hasher = SHA256()
-        withUnsafeBytes(of: UInt8(0x01)) { hasher.update(bufferPointer: $0) }
-        left.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        right.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return MerkleHash(hasher.finalize())
+        hash(prefix: 0x01, left, right)
+    }
+
+    /// SHA-256 of the prefix byte and one or two hashes, laid out in one buffer on the
+    /// stack and hashed in one call: `verify` and `append` hash about two per event.
+    private static func hash(prefix: UInt8, _ first: MerkleHash, _ second: MerkleHash?) -> MerkleHash {
+        withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { buffer in
+            buffer[0] = prefix
+            first.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[1..<33]).copyMemory(from: $0) }
+            second?.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[33..<65]).copyMemory(from: $0) }
+            var hasher = SHA256()
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<(second == nil ? 33 : 65)]))
+            return MerkleHash(hasher.finalize())
+        }
     }
 
     /// The largest power of two smaller than `count` (count ≥ 2): where RFC 9162 §2.1.1 splits a tree.

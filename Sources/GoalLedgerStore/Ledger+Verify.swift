@@ -35,6 +35,9 @@ extension Ledger {
             let total = try Self.headPosition(db)
             let chain = ChainCheck(against: against)
             var fold = VerifyFold(db: db, progress: progress, total: total)
+            // The Merkle tree is rebuilt on the folding core: the core that steps SQLite has the
+            // most to do, so it only decodes each event's hash (SPEC §10).
+            var merkle = MerkleRebuild()
             let sql = "SELECT \(EventRows.columns) FROM events ORDER BY position"
             if let scan = ScanConnection(path: path, sql: sql), scan.headPosition() == total, let rows = scan.rows {
                 // The second core steps SQLite, follows the chain and recomputes
@@ -50,7 +53,9 @@ extension Ledger {
                         let row = RowBytes(shared.value)
                         batch.rows.append(row)
                         if !CanonicalCheck.isSurelyCanonical(row.bytes(9)) { batch.exact.append(batch.rows.count - 1) }
-                        if let failure = chain.check(row, index: batch.rows.count - 1) {
+                        if let failure = chain.check(row, index: batch.rows.count - 1)
+                            ?? batch.appendEventHash(row, index: batch.rows.count - 1)
+                        {
                             batch.failure = failure
                             break
                         }
@@ -67,6 +72,7 @@ extension Ledger {
                         let compare = nextExact == index
                         if compare { nextExact = exact.next() }
                         own = fold.check(row, index: index, compareCanonical: compare)
+                        if own == nil, index < batch.eventHashes.count { merkle.append(batch.eventHashes[index]) }
                         return own == nil
                     }
                     if let first = [batch.failure, own].compactMap({ $0 }).min() { throw first.error }
@@ -78,8 +84,11 @@ extension Ledger {
                 while try s.step() {
                     let row = RowBytes(s)
                     let compare = !CanonicalCheck.isSurelyCanonical(row.bytes(9))
-                    let failures = [chain.check(row, index: index), fold.check(row, index: index, compareCanonical: compare)].compactMap { $0 }
+                    var hashes = VerifyBatch()
+                    let chained = chain.check(row, index: index) ?? hashes.appendEventHash(row, index: index)
+                    let failures = [chained, fold.check(row, index: index, compareCanonical: compare)].compactMap { $0 }
                     if let first = failures.min() { throw first.error }
+                    merkle.append(hashes.eventHashes[0])
                     index += 1
                 }
             }
@@ -89,7 +98,7 @@ extension Ledger {
             }
             try Self.compareProjection(db, fold.projection)
             try Self.compareSnapshots(db, fold.projection.snapshots)
-            try Self.compareMerkleNodes(db, chain.merkleNodes)
+            try Self.compareMerkleNodes(db, merkle.nodes)
             if let checkpoint {
                 guard checkpoint.size <= chain.expected - 1 else {
                     throw LedgerError.integrity("""
@@ -286,6 +295,19 @@ struct VerifyBatch: @unchecked Sendable {
     /// Indices of rows whose `data` must be written out canonically and compared.
     var exact: [Int] = []
     var failure: VerifyFailure?
+    /// Each row's chain hash as bytes, for the Merkle tree, once its chain checks passed.
+    var eventHashes: [MerkleHash] = []
+
+    /// Decodes the row's `hash` for the Merkle tree; a failure when it is not 64 lowercase hex digits.
+    mutating func appendEventHash(_ row: RowBytes, index: Int) -> VerifyFailure? {
+        guard let hash = MerkleHash(hex: row.bytes(13)) else {
+            let position = row.int(0)
+            return VerifyFailure(index: index, stage: .hash, error: LedgerError.integrity(
+                "position \(position): hash is not 64 lowercase hex digits", position: position))
+        }
+        eventHashes.append(hash)
+        return nil
+    }
 }
 
 /// The checks that follow the rows in position order and need nothing but
@@ -301,11 +323,8 @@ final class ChainCheck: @unchecked Sendable {
     private var lastRecorded: [UInt8] = []
     private let against: (position: Int64, hash: [UInt8])?
     private var hasher = ChainHasher()
-    private var merkle = MerkleFrontier()
     /// Keys registered and revoked so far, rebuilt along the events (SPEC §10).
     private var keys = KeyRegistry()
-    /// The Merkle nodes the events give, of the levels the ledger stores.
-    private(set) var merkleNodes: [MerkleNodes.Node] = []
 
     init(against: (position: Int64, hash: String)?) {
         self.against = against.map { ($0.position, Array($0.hash.utf8)) }
@@ -383,13 +402,6 @@ final class ChainCheck: @unchecked Sendable {
                 return fail(.creation, "hash \(text) differs from the published \(published): the ledger no longer extends that digest")
             }
             againstSeen = true
-        }
-        if let eventHash = MerkleHash(hex: hash) {
-            merkle.append(Merkle.leafHash(eventHash: eventHash)) { level, index, node in
-                if level >= MerkleNodes.lowestStoredLevel {
-                    merkleNodes.append(MerkleNodes.Node(level: Int64(level), index: index, hash: node))
-                }
-            }
         }
         prev.removeAll(keepingCapacity: true)
         prev.append(contentsOf: hash)

@@ -93,6 +93,20 @@ struct MerkleAppender {
     }
 }
 
+/// The tree rebuilt from the events by `verify`: the nodes of the levels the ledger stores.
+struct MerkleRebuild {
+    private var frontier = MerkleFrontier()
+    private(set) var nodes: [MerkleNodes.Node] = []
+
+    mutating func append(_ eventHash: MerkleHash) {
+        frontier.append(Merkle.leafHash(eventHash: eventHash)) { level, index, node in
+            if level >= MerkleNodes.lowestStoredLevel {
+                nodes.append(MerkleNodes.Node(level: Int64(level), index: index, hash: node))
+            }
+        }
+    }
+}
+
 extension MerkleNodes {
     static func store(_ statement: RawStatement, level: Int, index: Int64, hash: MerkleHash) throws {
         statement.reset()
