@@ -324,3 +324,51 @@ import Testing
         #expect(try String(contentsOfFile: stateFile, encoding: .utf8) != seen)
     }
 }
+
+/// A ledger written before SPEC §10 (no Merkle nodes, checkpoints or `sigs`)
+/// stays valid: reads ask for one write, the first write upgrades it and fills
+/// in the Merkle tree from the events, and nothing about its events changes.
+@Suite struct LedgerUpgradeTests {
+    @Test func aLedgerWrittenBeforeProofsIsUpgradedByItsFirstWrite() throws {
+        let cli = try CLI()
+        try cli.importText(Fixture.policy + "\n" + (0..<30).map { number in
+            """
+            {"stream":"ballerup/person-\(number)","type":"ActorRegistered","effective":"2020-01-01",\
+            "actor":"ballerup/kb","id":"person-\(number)","data":{"name":"Person \(number)","kind":"person"}}
+            """
+        }.joined(separator: "\n"))
+        let export = try cli.run(["export"]).stdout
+        let head = try cli.run(["head"]).stdout
+        // Back to the schema of the version before issue 11.
+        let queue = try DatabaseQueue(path: cli.db)
+        try queue.write { db in
+            try db.execute(sql: "DROP TABLE merkle_nodes; DROP TABLE checkpoint_cosignatures; DROP TABLE checkpoints")
+            try db.execute(sql: "ALTER TABLE events DROP COLUMN sigs")
+            try db.execute(sql: """
+                DELETE FROM grdb_migrations WHERE identifier IN ('v3: merkle nodes', 'v4: checkpoints', 'v5: signed events')
+                """)
+        }
+        try queue.close()
+        let read = try cli.run(["verify"])
+        #expect(read.code == 1)
+        #expect(read.stderr == """
+            error: \(cli.db) was written by an earlier GoalLedger; run `goalledger replay` once to upgrade it
+
+            """)
+        #expect(try cli.run(["replay"]).code == 0)
+        let verified = try cli.run(["verify"])
+        #expect(verified.code == 0, "\(verified.stderr)")
+        #expect(try cli.run(["export"]).stdout == export)
+        #expect(try cli.run(["head"]).stdout == head)
+        let upgraded = try DatabaseQueue(path: cli.db)
+        // 37 events: complete subtrees of 16 leaves at level 4 (two) and of 32 at level 5 (one).
+        let nodes = try upgraded.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM merkle_nodes") }
+        try upgraded.close()
+        #expect(nodes == 3)
+        let key = cli.path("log.key")
+        let vkey = try cli.run(["keygen", ProofsTests.origin, "--out", key]).stdout.trimmingCharacters(in: .newlines)
+        #expect(try cli.run(["checkpoint", "--key", key]).code == 0)
+        let proof = try cli.write("p.tlog-proof", try cli.run(["prove", "37"]).stdout)
+        #expect(try cli.run(["verify-proof", proof, "--vkey", vkey]).code == 0)
+    }
+}
