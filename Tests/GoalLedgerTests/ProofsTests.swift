@@ -366,7 +366,8 @@ import Testing
         try upgraded.close()
         #expect(nodes == 3)
         let key = cli.path("log.key")
-        let vkey = try cli.run(["keygen", ProofsTests.origin, "--out", key]).stdout.trimmingCharacters(in: .newlines)
+        let vkey = try cli.run(["keygen", ProofsTests.origin, "--out", key]).stdout
+            .trimmingCharacters(in: .newlines)
         #expect(try cli.run(["checkpoint", "--key", key]).code == 0)
         let proof = try cli.write("p.tlog-proof", try cli.run(["prove", "37"]).stdout)
         #expect(try cli.run(["verify-proof", proof, "--vkey", vkey]).code == 0)
