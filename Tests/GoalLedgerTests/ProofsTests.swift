@@ -345,7 +345,8 @@ import Testing
             try db.execute(sql: "DROP TABLE merkle_nodes; DROP TABLE checkpoint_cosignatures; DROP TABLE checkpoints")
             try db.execute(sql: "ALTER TABLE events DROP COLUMN sigs")
             try db.execute(sql: """
-                DELETE FROM grdb_migrations WHERE identifier IN ('v3: merkle nodes', 'v4: checkpoints', 'v5: signed events')
+                DELETE FROM grdb_migrations
+                WHERE identifier IN ('v3: merkle nodes', 'v4: checkpoints', 'v5: signed events')
                 """)
         }
         try queue.close()
