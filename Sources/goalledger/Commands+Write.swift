@@ -20,6 +20,9 @@ extension GoalLedgerCommand {
                 Prints the stored event's position, stream, version, type and id (--json: \
                 the exported event). An event whose id is already present with the same \
                 content is skipped (exit 0).
+
+                Signed with a registered key (SPEC §10, docs/PROOFS.md), recorded by its name:
+                  goalledger append --sign ~/.goalledger/clerk.key --stream … --data …
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -111,6 +114,9 @@ extension GoalLedgerCommand {
                 A line whose id is already present with the same content is skipped, so \
                 importing the same file twice changes nothing. On the first bad line the whole \
                 file is rolled back and the error names it: error: plan.ndjson:17: …
+
+                Every line signed by every --sign key (SPEC §10, docs/PROOFS.md):
+                  goalledger import decisions.ndjson --sign ~/.goalledger/clerk.key
                 """)
 
         @OptionGroup var ledger: LedgerOptions
