@@ -15,12 +15,16 @@ public struct ChainHasher {
         public var stream, type, effective, actor: UnsafeBufferPointer<UInt8>
         public var reason, decision: UnsafeBufferPointer<UInt8>?
         public var id, data, recorded, recordedBy, prev: UnsafeBufferPointer<UInt8>
+        /// The stored `sigs` (RFC 8785 JSON), nil for an unsigned event.
+        public var sigs: UnsafeBufferPointer<UInt8>?
 
         public init(position: Int64, version: Int64, stream: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>,
                     effective: UnsafeBufferPointer<UInt8>, actor: UnsafeBufferPointer<UInt8>, reason: UnsafeBufferPointer<UInt8>?,
                     decision: UnsafeBufferPointer<UInt8>?, id: UnsafeBufferPointer<UInt8>, data: UnsafeBufferPointer<UInt8>,
-                    recorded: UnsafeBufferPointer<UInt8>, recordedBy: UnsafeBufferPointer<UInt8>, prev: UnsafeBufferPointer<UInt8>)
+                    recorded: UnsafeBufferPointer<UInt8>, recordedBy: UnsafeBufferPointer<UInt8>,
+                    prev: UnsafeBufferPointer<UInt8>, sigs: UnsafeBufferPointer<UInt8>? = nil)
         {
+            self.sigs = sigs
             self.position = position; self.version = version; self.stream = stream; self.type = type
             self.effective = effective; self.actor = actor; self.reason = reason; self.decision = decision
             self.id = id; self.data = data; self.recorded = recorded; self.recordedBy = recordedBy; self.prev = prev
@@ -31,6 +35,7 @@ public struct ChainHasher {
             UTF8Check.isValid(stream) && UTF8Check.isValid(type) && UTF8Check.isValid(effective) && UTF8Check.isValid(actor)
                 && (reason.map(UTF8Check.isValid) ?? true) && (decision.map(UTF8Check.isValid) ?? true) && UTF8Check.isValid(id)
                 && UTF8Check.isValid(data) && UTF8Check.isValid(recorded) && UTF8Check.isValid(recordedBy) && UTF8Check.isValid(prev)
+                && (sigs.map(UTF8Check.isValid) ?? true)
         }
     }
 
@@ -51,6 +56,7 @@ public struct ChainHasher {
         if let r = c.reason { w.append(",\"reason\":"); w.writeString(utf8: r) }
         w.append(",\"recorded\":"); w.writeString(utf8: c.recorded)
         w.append(",\"recordedBy\":"); w.writeString(utf8: c.recordedBy)
+        if let sigs = c.sigs { w.append(",\"sigs\":"); w.bytes.append(contentsOf: sigs) }
         w.append(",\"stream\":"); w.writeString(utf8: c.stream)
         w.append(",\"type\":"); w.writeString(utf8: c.type)
         w.append(",\"version\":"); w.writeInteger(c.version)

@@ -19,10 +19,12 @@ public struct Event: Sendable, Equatable {
     public var recordedBy: String
     public var prev: String
     public var hash: String
+    /// Signatures of the event (SPEC §10); nil when unsigned.
+    public var sigs: [EventSignature]?
 
     public init(position: Int64, version: Int64, stream: String, type: EventType, effective: Effective, actor: String,
                 reason: String?, decision: String?, id: String, data: JSONObject, dataJSON: String? = nil,
-                recorded: String, recordedBy: String, prev: String, hash: String = "")
+                recorded: String, recordedBy: String, prev: String, hash: String = "", sigs: [EventSignature]? = nil)
     {
         self.position = position
         self.version = version
@@ -39,6 +41,7 @@ public struct Event: Sendable, Equatable {
         self.recordedBy = recordedBy
         self.prev = prev
         self.hash = hash
+        self.sigs = sigs
     }
 
     /// The event without what no fold reads (actor, reason, decision, the
@@ -67,6 +70,7 @@ public struct Event: Sendable, Equatable {
         if let reason { w.append(",\"reason\":"); w.writeString(reason) }
         w.append(",\"recorded\":"); w.writeString(recorded)
         w.append(",\"recordedBy\":"); w.writeString(recordedBy)
+        if let sigs { w.append(",\"sigs\":"); EventSignature.write(sigs, into: &w) }
         w.append(",\"stream\":"); w.writeString(stream)
         w.append(",\"type\":"); w.writeString(type.rawValue)
         w.append(",\"version\":"); w.writeInteger(version)
@@ -111,6 +115,7 @@ public struct Event: Sendable, Equatable {
         if let decision { w.append(",\"decision\":"); w.writeString(decision) }
         w.append(",\"id\":"); w.writeString(id)
         w.append(",\"data\":"); w.appendRaw(dataJSON)
+        if let sigs { w.append(",\"sigs\":"); EventSignature.write(sigs, into: &w) }
         w.append(",\"recorded\":"); w.writeString(recorded)
         w.append(",\"recordedBy\":"); w.writeString(recordedBy)
         w.append(",\"prev\":"); w.writeString(prev)
@@ -136,6 +141,12 @@ public struct EventInput: Sendable, Equatable {
     public var decision: String?
     public var id: String?
     public var expectedVersion: Int64?
+    /// Signatures (SPEC §10): an input signed by `--sign`, or carried by the line.
+    public var sigs: [EventSignature]?
+    /// SHA-256 of the message `sigs` were made for by this process (`EventSigners.sign`),
+    /// nil when they were read from input: the signatures of exactly that message need
+    /// no second check at append time.
+    public internal(set) var locallySignedDigest: [UInt8]?
     public var data: JSONObject { didSet { canonicalData = nil } }
     /// Present when the line is an exported event (restore, backup, move).
     public var exported: Exported?
@@ -155,7 +166,7 @@ public struct EventInput: Sendable, Equatable {
 
     public init(stream: String, type: EventType, effective: Effective, actor: String, reason: String? = nil,
                 decision: String? = nil, id: String? = nil, expectedVersion: Int64? = nil, data: JSONObject,
-                exported: Exported? = nil)
+                exported: Exported? = nil, sigs: [EventSignature]? = nil)
     {
         self.stream = stream
         self.type = type
@@ -167,10 +178,11 @@ public struct EventInput: Sendable, Equatable {
         self.expectedVersion = expectedVersion
         self.data = data
         self.exported = exported
+        self.sigs = sigs
     }
 
     static let inputMembers: Set<String> = ["stream", "type", "effective", "actor", "data", "reason", "decision", "id",
-                                            "expectedVersion"]
+                                            "expectedVersion", "sigs"]
     static let exportMembers: [String] = ["position", "version", "recorded", "recordedBy", "prev", "hash"]
 
     /// Parses and checks one line of NDJSON (without its newline).
@@ -221,6 +233,11 @@ public struct EventInput: Sendable, Equatable {
             if isExported { throw InputError("an exported line cannot carry \"expectedVersion\"") }
             expectedVersion = try Validation.integer(v, member: "expectedVersion", in: 0...Int64(1) << 53)
         }
+        if let value = obj["sigs"] {
+            sigs = try EventSignature.parse(value)
+            // SPEC §10: a signed event must carry an id (the signature covers it).
+            guard id != nil else { throw InputError("a signed event must carry an \"id\"") }
+        }
         guard let d = obj["data"] else { throw InputError("missing member \"data\"") }
         guard case .object(let dataObj) = d else { throw InputError("\"data\" must be an object, got \(d.typeName)") }
         data = try Validation.data(dataObj, for: t)
@@ -259,7 +276,7 @@ public struct EventInput: Sendable, Equatable {
     {
         var e = Event(position: position, version: version, stream: stream, type: type, effective: effective, actor: actor,
                       reason: reason, decision: decision, id: id, data: data, dataJSON: canonicalData, recorded: recorded,
-                      recordedBy: recordedBy, prev: prev)
+                      recordedBy: recordedBy, prev: prev, sigs: sigs)
         e.hash = e.computeHash()
         return e
     }
@@ -269,12 +286,13 @@ public struct EventInput: Sendable, Equatable {
     public func hasSameContent(as e: Event) -> Bool {
         e.stream == stream && e.type == type && e.effective == effective && e.actor == actor && e.reason == reason
             && e.decision == decision && e.dataJSON == (canonicalData ?? JSONWriter.canonical(.object(data)))
+            && e.sigs == sigs
     }
 
     /// Equal when they say the same (the cached canonical `data` follows from `data`).
     public static func == (a: EventInput, b: EventInput) -> Bool {
         a.stream == b.stream && a.type == b.type && a.effective == b.effective && a.actor == b.actor && a.reason == b.reason
             && a.decision == b.decision && a.id == b.id && a.expectedVersion == b.expectedVersion && a.data == b.data
-            && a.exported == b.exported
+            && a.exported == b.exported && a.sigs == b.sigs
     }
 }

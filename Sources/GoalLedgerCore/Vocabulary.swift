@@ -116,6 +116,9 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     case linked = "Linked"
     case unlinked = "Unlinked"
     case retracted = "Retracted"
+    // SPEC §10: a person's signing keys. They change no state; `KeyRegistry` follows them.
+    case keyRegistered = "KeyRegistered"
+    case keyRevoked = "KeyRevoked"
 
     /// The kind a creation event creates; nil for change events.
     public var creates: EntityKind? {
@@ -134,7 +137,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     public var appliesTo: [EntityKind] {
         if let k = creates { return [k] }
         switch self {
-        case .actorRevised: return [.actor]
+        case .actorRevised, .keyRegistered, .keyRevoked: return [.actor]
         case .planRevised, .planAdopted, .planSuperseded, .planRetired, .milestoneRecorded: return [.plan]
         case .themeRevised: return [.theme]
         case .goalRevised: return [.goal]
@@ -238,6 +241,11 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
             [Field("to", .linkTarget, required: true)]
         case .retracted:
             [Field("event", .eventID, required: true)]
+        case .keyRegistered:
+            [Field("key", .text, required: true)]
+        case .keyRevoked:
+            [Field("key", .text, required: true),
+             Field("reason", .oneOf(["superseded", "left-office", "compromised"]), required: true)]
         }
     }
 

@@ -3,10 +3,10 @@ import GoalLedgerCore
 
 /// Reading and writing rows of the `events` table.
 enum EventRows {
-    static let columns =
-        "position, version, stream, type, effective, actor, reason, decision, id, data, recorded, recorded_by, prev, hash"
+    static let columns = "position, version, stream, type, effective, actor, reason, decision, id, data, recorded, "
+        + "recorded_by, prev, hash, sigs"
 
-    static let insertSQL = "INSERT INTO events (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    static let insertSQL = "INSERT INTO events (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
     /// Inserts an event. Its texts are copied once into `buffer` and bound
     /// in place, so SQLite makes no copy of its own of each column.
@@ -22,7 +22,7 @@ enum EventRows {
         }
         add(3, e.stream); add(4, e.type.rawValue); add(5, e.effective.text); add(6, e.actor); add(7, e.reason)
         add(8, e.decision); add(9, e.id); add(10, e.dataJSON); add(11, e.recorded); add(12, e.recordedBy)
-        add(13, e.prev); add(14, e.hash)
+        add(13, e.prev); add(14, e.hash); add(15, e.sigs.map(EventSignature.canonical))
         try buffer.withUnsafeBufferPointer { bytes in
             s.reset()
             s.bind(1, e.position)
@@ -61,10 +61,16 @@ enum EventRows {
                          actor: "", reason: nil, decision: nil, id: s.text(8), data: data, dataJSON: dataJSON,
                          recorded: recorded ? s.text(10) : "", recordedBy: "", prev: "", hash: "")
         }
+        var sigs: [EventSignature]? = nil
+        if !s.isNull(14) {
+            do { sigs = try EventSignature.parse(try JSONParser.parse(s.bytes(14))) } catch {
+                throw bad("sigs is malformed: \(error)")
+            }
+        }
         return Event(position: position, version: s.int(1), stream: s.text(2), type: type, effective: effective,
                      actor: s.text(5), reason: s.optionalText(6), decision: s.optionalText(7), id: s.text(8),
                      data: data, dataJSON: dataJSON, recorded: s.text(10), recordedBy: s.text(11), prev: s.text(12),
-                     hash: s.text(13))
+                     hash: s.text(13), sigs: sigs)
     }
 
     /// Every event of one stream, in version order; optionally only those before a position.
@@ -124,6 +130,8 @@ struct RowBytes: EventColumns {
                           UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>,
                           UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)
     private let reasonIsNull: Bool, decisionIsNull: Bool
+    /// The `sigs` column (SPEC §10), nil when the event is unsigned.
+    let sigs: UnsafeBufferPointer<UInt8>?
 
     init(_ s: RawStatement) {
         position = s.int(0)
@@ -132,10 +140,11 @@ struct RowBytes: EventColumns {
                    s.bytes(11), s.bytes(12), s.bytes(13))
         reasonIsNull = s.isNull(6)
         decisionIsNull = s.isNull(7)
+        sigs = s.isNull(14) ? nil : s.bytes(14)
     }
 
     func int(_ i: Int32) -> Int64 { i == 0 ? position : version }
-    func isNull(_ i: Int32) -> Bool { i == 6 ? reasonIsNull : i == 7 ? decisionIsNull : false }
+    func isNull(_ i: Int32) -> Bool { i == 6 ? reasonIsNull : i == 7 ? decisionIsNull : i == 14 ? sigs == nil : false }
 
     func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {
         switch i {
@@ -151,6 +160,7 @@ struct RowBytes: EventColumns {
         case 11: columns.9
         case 12: columns.10
         case 13: columns.11
+        case 14: sigs ?? UnsafeBufferPointer(start: nil, count: 0)
         default: preconditionFailure("column \(i) is not text")
         }
     }

@@ -43,6 +43,10 @@ final class AppendSession: LedgerView {
     /// The texts of the row being inserted.
     var row: [UInt8] = []
     var created: [String: Effective] = [:]
+    /// The Merkle tree's edge and the subtrees this transaction completes (SPEC §10).
+    var merkle = MerkleAppender()
+    /// Every key registered and revoked so far (SPEC §10), for the signature rules.
+    var keys = KeyRegistry()
 
     /// Events between projection checkpoints.
     let checkpointInterval: Int64
@@ -68,6 +72,13 @@ final class AppendSession: LedgerView {
         insert = try RawStatement(db, EventRows.insertSQL)
         appendedIDs = headPosition == 0 ? IDFilter() : nil
         retractedIDs = headPosition == 0 ? [] : nil
+        if headPosition > 0 {
+            let keyEvents = try RawStatement(db, """
+                SELECT \(EventRows.columns) FROM events WHERE type IN ('KeyRegistered', 'KeyRevoked') ORDER BY position
+                """)
+            defer { keyEvents.reset() }
+            while try keyEvents.step() { keys.record(try EventRows.read(keyEvents)) }
+        }
     }
 
     /// The events retracted in this session, when the ledger was empty at its
@@ -133,6 +144,10 @@ final class AppendSession: LedgerView {
             case .conflict(let m): throw LedgerError.conflict(m)
             }
         }
+        let isKeyEvent = input.type == .keyRegistered || input.type == .keyRevoked
+        if isKeyEvent, try currentState(of: input.stream)?.state["kind"]?.stringValue != "person" {
+            throw LedgerError.rejected("\(input.type.rawValue) applies to a person; \(input.stream) is not one")
+        }
         let position = headPosition + 1
         let version = try self.version(of: input.stream) + 1
         let event: Event
@@ -160,13 +175,20 @@ final class AppendSession: LedgerView {
             let now = max(context.clock(), lastRecorded)
             lastRecorded = now
             event = input.event(position: position, version: version, id: input.id ?? Identifier.newEventID(),
-                                recorded: now.text, recordedBy: context.recordedBy, prev: headHash)
+                                recorded: now.text, recordedBy: input.signerName ?? context.recordedBy, prev: headHash)
+        }
+        if isKeyEvent || event.sigs != nil {
+            do { try keys.check(event, locallySignedDigest: input.locallySignedDigest) } catch {
+                throw LedgerError.rejected(error.message)
+            }
         }
         do {
             try EventRows.insert(event, insert, buffer: &row)
         } catch let e as DatabaseError where e.resultCode.primaryResultCode == .SQLITE_CONSTRAINT {
             throw LedgerError.rejected("cannot append: \(e.message ?? "constraint failed")")
         }
+        try merkle.append(db, eventHash: event.hash, position: position)
+        if isKeyEvent { keys.record(event) }
         headPosition = position
         headHash = event.hash
         appendedIDs?.insert(event.id)

@@ -29,6 +29,8 @@ public struct EntityView: Sendable {
         last["recordedBy"] = .string(e.recordedBy)
         if let r = e.reason { last["reason"] = .string(r) }
         if let d = e.decision { last["decision"] = .string(d) }
+        // SPEC §10: who signed the last change, by their keys' names.
+        if let sigs = e.sigs { last["signedBy"] = .array(sigs.map { .string($0.name) }) }
         o["lastChange"] = .object(last)
         return .object(o)
     }
@@ -111,6 +113,8 @@ public struct AuditFilter: Sendable {
     /// Only target revisions that made a goal easier to meet (`TargetDirection.loosened`).
     public var loosened = false
     public var knownAt: TimePoint?
+    /// Only signed events (true) or only unsigned ones (false) (SPEC §10).
+    public var signed: Bool?
 
     public init() {}
 
@@ -141,6 +145,7 @@ public struct AuditFilter: Sendable {
         if !types.isEmpty && !types.contains(e.type) { return false }
         if !actors.isEmpty && !actors.contains(e.actor) { return false }
         if let d = backdatedDays, e.backdatedSeconds <= Int64(d) * 86400 { return false }
+        if let signed, signed != (e.sigs != nil) { return false }
         return matchesStream(e.stream)
     }
 

@@ -24,12 +24,20 @@ extension Ledger {
     ///
     /// With `against`, also proves that the ledger still extends a digest
     /// published earlier: the event at that position has that hash.
-    public func verify(against: (position: Int64, hash: String)? = nil, progress: Progress? = nil) throws -> VerifyReport {
+    ///
+    /// With `checkpoint`, also proves that the ledger extends a signed tree (SPEC §10):
+    /// the first `size` events give its root hash.
+    public func verify(against: (position: Int64, hash: String)? = nil, checkpoint: Checkpoint? = nil,
+                       progress: Progress? = nil) throws -> VerifyReport
+    {
         try read { db in try Self.withScanCache(db) {
             try Self.checkGuard(db)
             let total = try Self.headPosition(db)
             let chain = ChainCheck(against: against)
             var fold = VerifyFold(db: db, progress: progress, total: total)
+            // The Merkle tree is rebuilt on the folding core: the core that steps SQLite has the
+            // most to do, so it only decodes each event's hash (SPEC §10).
+            var merkle = MerkleRebuild()
             let sql = "SELECT \(EventRows.columns) FROM events ORDER BY position"
             if let scan = ScanConnection(path: path, sql: sql), scan.headPosition() == total, let rows = scan.rows {
                 // The second core steps SQLite, follows the chain and recomputes
@@ -45,7 +53,9 @@ extension Ledger {
                         let row = RowBytes(shared.value)
                         batch.rows.append(row)
                         if !CanonicalCheck.isSurelyCanonical(row.bytes(9)) { batch.exact.append(batch.rows.count - 1) }
-                        if let failure = chain.check(row, index: batch.rows.count - 1) {
+                        if let failure = chain.check(row, index: batch.rows.count - 1)
+                            ?? batch.appendEventHash(row, index: batch.rows.count - 1)
+                        {
                             batch.failure = failure
                             break
                         }
@@ -62,6 +72,7 @@ extension Ledger {
                         let compare = nextExact == index
                         if compare { nextExact = exact.next() }
                         own = fold.check(row, index: index, compareCanonical: compare)
+                        if own == nil, index < batch.eventHashes.count { merkle.append(batch.eventHashes[index]) }
                         return own == nil
                     }
                     if let first = [batch.failure, own].compactMap({ $0 }).min() { throw first.error }
@@ -73,8 +84,11 @@ extension Ledger {
                 while try s.step() {
                     let row = RowBytes(s)
                     let compare = !CanonicalCheck.isSurelyCanonical(row.bytes(9))
-                    let failures = [chain.check(row, index: index), fold.check(row, index: index, compareCanonical: compare)].compactMap { $0 }
+                    var hashes = VerifyBatch()
+                    let chained = chain.check(row, index: index) ?? hashes.appendEventHash(row, index: index)
+                    let failures = [chained, fold.check(row, index: index, compareCanonical: compare)].compactMap { $0 }
                     if let first = failures.min() { throw first.error }
+                    merkle.append(hashes.eventHashes[0])
                     index += 1
                 }
             }
@@ -84,6 +98,22 @@ extension Ledger {
             }
             try Self.compareProjection(db, fold.projection)
             try Self.compareSnapshots(db, fold.projection.snapshots)
+            try Self.compareMerkleNodes(db, merkle.nodes)
+            if let checkpoint {
+                guard checkpoint.size <= chain.expected - 1 else {
+                    throw LedgerError.integrity("""
+                        the checkpoint has size \(checkpoint.size), but the ledger has only \
+                        \(chain.expected - 1) events: \
+                        it does not extend that checkpoint
+                        """)
+                }
+                guard try MerkleNodes.root(db, size: checkpoint.size) == checkpoint.root else {
+                    throw LedgerError.integrity("""
+                        the first \(checkpoint.size) events do not give the checkpoint's root hash: \
+                        the ledger does not extend that checkpoint
+                        """)
+                }
+            }
             let head = chain.expected > 1 ? (chain.expected - 1, String(decoding: chain.prev, as: UTF8.self)) : nil
             return VerifyReport(events: chain.expected - 1, streams: fold.projection.entries.count, head: head)
         } }
@@ -101,12 +131,52 @@ extension Ledger {
     static let verifyBatch = 1024
 
     static func checkGuard(_ db: Database) throws {
-        for (name, op) in Schema.appendOnlyTriggers {
-            let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = 'events'",
-                                          arguments: [name])
-            guard sql == Schema.triggerSQL(name, op) else {
-                throw LedgerError.integrity("the append-only guard is missing: trigger \(name) (\(op) on events) was dropped or changed")
+        var triggers = Schema.appendOnlyTriggers.map { name, operation in
+            (table: "events", name: name, sql: Schema.triggerSQL(name, operation))
+        }
+        // A file written before checkpoints existed has no such tables yet (its first write adds them).
+        if try db.tableExists("checkpoints") {
+            triggers += Schema.checkpointTriggers.map { ($0.0, $0.1, Schema.triggerSQL($0.1, $0.2, on: $0.0)) }
+        }
+        for trigger in triggers {
+            let sql = try String.fetchOne(
+                db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = ?",
+                arguments: [trigger.name, trigger.table])
+            guard sql == trigger.sql else {
+                throw LedgerError.integrity(
+                    "the append-only guard is missing: trigger \(trigger.name) (on \(trigger.table)) "
+                        + "was dropped or changed")
             }
+        }
+    }
+
+    /// The stored Merkle nodes are exactly those the events give (SPEC §10).
+    /// A file written before the tree existed has no table yet (its first write adds it).
+    static func compareMerkleNodes(_ db: Database, _ fresh: [MerkleNodes.Node]) throws {
+        guard try db.tableExists("merkle_nodes") else { return }
+        let expected = fresh.sorted { ($0.level, $0.index) < ($1.level, $1.index) }
+        let statement = try RawStatement(db, "SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx")
+        defer { statement.reset() }
+        var offset = 0
+        func failure(_ level: Int64, _ index: Int64, _ what: String) -> LedgerError {
+            let first = index << level + 1
+            return LedgerError.integrity(
+                "Merkle tree: node at level \(level), index \(index) "
+                    + "(positions \(first)...\((index + 1) << level)) \(what)",
+                position: first)
+        }
+        while try statement.step() {
+            let level = statement.int(0), index = statement.int(1)
+            guard offset < expected.count, expected[offset].level == level, expected[offset].index == index else {
+                throw failure(level, index, "is not one the events give")
+            }
+            guard MerkleHash(bytes: statement.blob(2)) == expected[offset].hash else {
+                throw failure(level, index, "differs from the hash the events give")
+            }
+            offset += 1
+        }
+        if offset < expected.count {
+            throw failure(expected[offset].level, expected[offset].index, "is missing")
         }
     }
 
@@ -202,6 +272,8 @@ struct VerifyFailure: Comparable {
         case recorded
         /// Identifiers, canonical data, data that fits its type.
         case content
+        /// Signatures and the keys that made them (SPEC §10).
+        case signature
         /// A creation event first and only first; a published digest.
         case creation
         /// The fold itself.
@@ -223,6 +295,19 @@ struct VerifyBatch: @unchecked Sendable {
     /// Indices of rows whose `data` must be written out canonically and compared.
     var exact: [Int] = []
     var failure: VerifyFailure?
+    /// Each row's chain hash as bytes, for the Merkle tree, once its chain checks passed.
+    var eventHashes: [MerkleHash] = []
+
+    /// Decodes the row's `hash` for the Merkle tree; a failure when it is not 64 lowercase hex digits.
+    mutating func appendEventHash(_ row: RowBytes, index: Int) -> VerifyFailure? {
+        guard let hash = MerkleHash(hex: row.bytes(13)) else {
+            let position = row.int(0)
+            return VerifyFailure(index: index, stage: .hash, error: LedgerError.integrity(
+                "position \(position): hash is not 64 lowercase hex digits", position: position))
+        }
+        eventHashes.append(hash)
+        return nil
+    }
 }
 
 /// The checks that follow the rows in position order and need nothing but
@@ -238,6 +323,8 @@ final class ChainCheck: @unchecked Sendable {
     private var lastRecorded: [UInt8] = []
     private let against: (position: Int64, hash: [UInt8])?
     private var hasher = ChainHasher()
+    /// Keys registered and revoked so far, rebuilt along the events (SPEC §10).
+    private var keys = KeyRegistry()
 
     init(against: (position: Int64, hash: String)?) {
         self.against = against.map { ($0.position, Array($0.hash.utf8)) }
@@ -260,6 +347,23 @@ final class ChainCheck: @unchecked Sendable {
         }
     }
 
+    /// A signed event's signatures and keys, and a key event's key, checked again at
+    /// its position; only these rows are decoded (no other type starts with "K").
+    private func checkSignatures(_ s: RowBytes, fail: (VerifyFailure.Stage, String) -> VerifyFailure)
+        -> VerifyFailure?
+    {
+        let isKeyEvent = s.bytes(3).first == UInt8(ascii: "K")
+        guard isKeyEvent || s.sigs != nil else { return nil }
+        let event: Event
+        do { event = try EventRows.read(s) } catch { return fail(.signature, "cannot be read: \(error)") }
+        if let sigs = event.sigs, let stored = s.sigs, !Self.same(stored, Array(EventSignature.canonical(sigs).utf8)) {
+            return fail(.signature, "sigs is not in canonical form")
+        }
+        do { try keys.check(event) } catch { return fail(.signature, error.message) }
+        if isKeyEvent { keys.record(event) }
+        return nil
+    }
+
     func check(_ s: RowBytes, index: Int) -> VerifyFailure? {
         let p = s.int(0)
         func fail(_ stage: VerifyFailure.Stage, _ m: String) -> VerifyFailure {
@@ -276,7 +380,7 @@ final class ChainCheck: @unchecked Sendable {
         let columns = ChainHasher.Columns(
             position: p, version: s.int(1), stream: s.bytes(2), type: s.bytes(3), effective: s.bytes(4), actor: s.bytes(5),
             reason: s.isNull(6) ? nil : s.bytes(6), decision: s.isNull(7) ? nil : s.bytes(7), id: s.bytes(8), data: s.bytes(9),
-            recorded: s.bytes(10), recordedBy: s.bytes(11), prev: s.bytes(12))
+            recorded: s.bytes(10), recordedBy: s.bytes(11), prev: s.bytes(12), sigs: s.sigs)
         // Text that is not UTF-8 is hashed as an event made from the row would hash it.
         let matches = hasher.matches(columns, hash: hash)
             ?? ((try? EventRows.read(s, parseData: false)).map { $0.computeHash() == $0.hash } ?? false)
@@ -291,6 +395,7 @@ final class ChainCheck: @unchecked Sendable {
         guard Identifier.isEntityID(s.bytes(2)), Identifier.isEntityID(s.bytes(5)), Identifier.isEventID(s.bytes(8)) else {
             return fail(.content, "stream, actor or id is malformed")
         }
+        if let failure = checkSignatures(s, fail: fail) { return failure }
         if let against, against.position == p {
             guard Self.same(hash, against.hash) else {
                 let text = String(decoding: hash, as: UTF8.self), published = String(decoding: against.hash, as: UTF8.self)

@@ -66,20 +66,40 @@ public final class Ledger: @unchecked Sendable {
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
             if mode == .write {
-                do { try Schema.migrator.migrate(queue) } catch let e as DatabaseError {
-                    // GRDB reads which migrations are applied before it takes the write
-                    // lock, so processes creating the same new file at once may all try
-                    // to migrate it: the first one's schema stands, the others roll back.
-                    guard try queue.read({ try Schema.migrator.hasCompletedMigrations($0) }) else { throw e }
-                }
+                try Self.migrate(queue)
             } else {
                 let ok = try queue.read { db in try db.tableExists("events") && db.tableExists("entities") }
                 guard ok else { throw LedgerError.failure("\(path) is not a GoalLedger file (no events table)") }
+                // Reads never change the file: one written before the last schema change is upgraded
+                // by the next write (its events stay as they are; SPEC §10 adds columns and tables).
+                guard try queue.read({ try Schema.migrator.hasCompletedMigrations($0) }) else {
+                    throw LedgerError.failure("""
+                        \(path) was written by an earlier GoalLedger; run `goalledger replay` once to upgrade it
+                        """)
+                }
             }
         } catch let e as LedgerError {
             throw e
         } catch let e as DatabaseError {
             throw Self.translate(e, path: path)
+        }
+    }
+
+    /// Applies the schema's migrations. GRDB reads which migrations are applied before
+    /// it takes the write lock, so processes creating or upgrading the same file at once
+    /// may all try the same migration: the first one's stands, the others roll back and
+    /// read again, until every migration is in (each retry finds at least one more applied).
+    static func migrate(_ queue: DatabaseQueue) throws {
+        var attempt = 0
+        while true {
+            do {
+                try Schema.migrator.migrate(queue)
+                return
+            } catch let error as DatabaseError {
+                if try queue.read({ try Schema.migrator.hasCompletedMigrations($0) }) { return }
+                attempt += 1
+                if attempt > 2 * Schema.migrationCount { throw error }
+            }
         }
     }
 

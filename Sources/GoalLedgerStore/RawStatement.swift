@@ -41,6 +41,11 @@ struct RawStatement {
         sqlite3_bind_int64(stmt, i, v)
     }
 
+    /// Binds bytes as a BLOB (copied by SQLite).
+    func bindBlob(_ i: Int32, _ bytes: UnsafeRawBufferPointer) {
+        sqlite3_bind_blob(stmt, i, bytes.baseAddress, Int32(bytes.count), SQLITE_TRANSIENT)
+    }
+
     /// Steps once; true when a row is available.
     func step() throws -> Bool {
         let rc = sqlite3_step(stmt)
@@ -55,6 +60,12 @@ struct RawStatement {
 
     func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
     func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
+
+    /// A BLOB column's bytes, copied.
+    func blob(_ i: Int32) -> [UInt8] {
+        guard let p = sqlite3_column_blob(stmt, i) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, i))))
+    }
 
     /// The column's bytes, valid until the next step.
     func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {

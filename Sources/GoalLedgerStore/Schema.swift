@@ -15,6 +15,9 @@ enum Schema {
         "CREATE TRIGGER \(name) BEFORE \(op) ON events BEGIN SELECT RAISE(ABORT, 'goalledger: the events table is append-only'); END"
     }
 
+    /// How many migrations `migrator` registers.
+    static var migrationCount: Int { migrator.migrations.count }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1: events, entities, views") { db in
@@ -72,7 +75,58 @@ enum Schema {
             // audit --field and --type read only the event types that matter.
             try db.execute(sql: "CREATE INDEX events_type ON events(type)")
         }
+        m.registerMigration("v3: merkle nodes") { db in
+            // Complete subtrees of 16 or more leaves (SPEC §10, `MerkleNodes`), derived from the
+            // events but written with them, so proofs need no scan; `verify` rebuilds and compares.
+            try db.execute(sql: """
+                CREATE TABLE merkle_nodes (
+                    level INTEGER NOT NULL,
+                    idx   INTEGER NOT NULL,
+                    hash  BLOB NOT NULL,
+                    PRIMARY KEY (level, idx)
+                ) WITHOUT ROWID
+                """)
+            try MerkleNodes.backfill(db)
+        }
+        m.registerMigration("v4: checkpoints") { db in
+            // Signed checkpoints (SPEC §10), append-only like events; cosignatures are added as rows of their own.
+            try db.execute(sql: """
+                CREATE TABLE checkpoints (
+                    seq      INTEGER PRIMARY KEY,
+                    origin   TEXT NOT NULL,
+                    size     INTEGER NOT NULL,
+                    root     BLOB NOT NULL,
+                    note     TEXT NOT NULL,
+                    recorded TEXT NOT NULL
+                );
+                CREATE INDEX checkpoints_origin ON checkpoints(origin, seq);
+                CREATE TABLE checkpoint_cosignatures (
+                    checkpoint INTEGER NOT NULL REFERENCES checkpoints(seq),
+                    line       TEXT NOT NULL,
+                    UNIQUE (checkpoint, line)
+                );
+                """)
+            for (table, name, op) in checkpointTriggers { try db.execute(sql: triggerSQL(name, op, on: table)) }
+        }
+        m.registerMigration("v5: signed events") { db in
+            // SPEC §10: an event's signatures, RFC 8785 JSON; NULL for an unsigned event.
+            try db.execute(sql: "ALTER TABLE events ADD COLUMN sigs TEXT")
+        }
         return m
+    }
+
+    static let checkpointTriggers = [
+        ("checkpoints", "checkpoints_no_update", "UPDATE"),
+        ("checkpoints", "checkpoints_no_delete", "DELETE"),
+        ("checkpoint_cosignatures", "checkpoint_cosignatures_no_update", "UPDATE"),
+        ("checkpoint_cosignatures", "checkpoint_cosignatures_no_delete", "DELETE"),
+    ]
+
+    static func triggerSQL(_ name: String, _ op: String, on table: String) -> String {
+        """
+        CREATE TRIGGER \(name) BEFORE \(op) ON \(table) BEGIN \
+        SELECT RAISE(ABORT, 'goalledger: the \(table) table is append-only'); END
+        """
     }
 
     /// Views for people. In the ledger, target history and measurements read

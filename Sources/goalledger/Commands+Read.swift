@@ -186,8 +186,11 @@ extension GoalLedgerCommand {
         @Flag(help: "Only target revisions that made a goal easier to meet (moved goalposts).") var loosened = false
         @Option(name: .customLong("known-at"), help: ArgumentHelp("Only events recorded by T.", valueName: "T"))
         var knownAt: String?
+        @Flag(help: "Only signed events (SPEC §10).") var signed = false
+        @Flag(help: "Only unsigned events.") var unsigned = false
 
         func validate() throws {
+            if signed && unsigned { throw ValidationError("give --signed or --unsigned, not both") }
             for t in type where EventType(rawValue: t) == nil { throw ValidationError("unknown --type \(t)") }
             if let backdated, backdated < 0 { throw ValidationError("--backdated takes a number of days ≥ 0") }
             if let knownAt { do { _ = try TimePoint(parsing: knownAt) } catch { throw ValidationError(error.message) } }
@@ -202,6 +205,7 @@ extension GoalLedgerCommand {
                 filter.stream = stream
                 filter.backdatedDays = backdated
                 filter.loosened = loosened
+                filter.signed = signed ? true : unsigned ? false : nil
                 filter.knownAt = try knownAt.map { t throws(InputError) in try TimePoint(parsing: t) }
                 let opened = try ledger.open(.read)
                 if output.json { return try APIJSON.audit(opened, filter) { printAPIJSON($0) } }

@@ -21,6 +21,9 @@ extension GoalLedgerCommand {
                 Prints the stored event's position, stream, version, type and id (--json: \
                 the exported event). An event whose id is already present with the same \
                 content is skipped (exit 0).
+
+                Signed with a registered key (SPEC §10, docs/PROOFS.md), recorded by its name:
+                  goalledger append --sign ~/.goalledger/clerk.key --stream … --data …
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -37,6 +40,7 @@ extension GoalLedgerCommand {
             "Fail with exit 4 unless the stream is at this version (0 = must not exist yet).", valueName: "n"))
         var expectedVersion: Int?
         @Flag(help: "Print the stored event as JSON.") var json = false
+        @OptionGroup var signing: SigningOptions
 
         var usesFlags: Bool { [stream, type, effective, actor, data].contains { $0 != nil } }
 
@@ -53,7 +57,8 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                let input = try readInput()
+                var input = try readInput()
+                try signing.sign(&input)
                 let l = try ledger.open(.write)
                 let outcome = try l.append([input], context: writer.context())[0]
                 let e = outcome.event
@@ -110,12 +115,16 @@ extension GoalLedgerCommand {
                 A line whose id is already present with the same content is skipped, so \
                 importing the same file twice changes nothing. On the first bad line the whole \
                 file is rolled back and the error names it: error: plan.ndjson:17: …
+
+                Every line signed by every --sign key (SPEC §10, docs/PROOFS.md):
+                  goalledger import decisions.ndjson --sign ~/.goalledger/clerk.key
                 """)
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var writer: WriterOptions
         @Argument(help: ArgumentHelp("NDJSON files; - for stdin.", valueName: "file")) var files: [String]
         @Flag(help: "No summary on stderr.") var quiet = false
+        @OptionGroup var signing: SigningOptions
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("give at least one file (- for stdin)") }
@@ -123,10 +132,11 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
+                let signers = try signing.signers()
                 let l = try ledger.open(.write)
                 let context = try writer.context()
                 for file in files {
-                    let (appended, skipped) = try importFile(file, into: l, context: context)
+                    let (appended, skipped) = try importFile(file, into: l, context: context, signers: signers)
                     if !quiet { note("\(file == "-" ? "stdin" : file): \(appended) appended, \(skipped) skipped") }
                 }
             }
@@ -164,22 +174,58 @@ extension GoalLedgerCommand {
                 fresh fold. On failure it names the first bad position and exits 5.
                   goalledger verify
                   goalledger verify --against 41:3f2a…  # still extends a published digest?
+                  goalledger verify --against checkpoint.txt --vkey goalledger.ballerup.dk/…
                 """)
 
         @OptionGroup var ledger: LedgerOptions
-        @Option(help: ArgumentHelp("A digest published earlier (from `head`).", valueName: "POSITION:HASH")) var against: String?
+        @Option(help: ArgumentHelp("A digest published earlier (from `head`), or a checkpoint file (with --vkey).",
+                                   valueName: "POSITION:HASH|FILE"))
+        var against: String?
+        @Option(help: ArgumentHelp("The log's verifier key, for --against FILE.", valueName: "vkey")) var vkey: String?
 
-        func validate() throws { if let against { _ = try parseDigest(against) } }
+        /// `--against` names a checkpoint file rather than a digest.
+        var againstCheckpoint: String? {
+            guard let against, !Self.looksLikeDigest(against) else { return nil }
+            return against
+        }
+
+        static func looksLikeDigest(_ text: String) -> Bool {
+            let parts = text.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 && !parts[0].isEmpty && parts[0].allSatisfy(\.isNumber) && parts[1].count == 64
+        }
+
+        func validate() throws {
+            if againstCheckpoint != nil {
+                if vkey == nil {
+                    throw ValidationError("--against FILE (a checkpoint) needs --vkey, the log's verifier key")
+                }
+            } else {
+                if let against { _ = try parseDigest(against) }
+                if vkey != nil { throw ValidationError("--vkey goes with --against FILE (a checkpoint)") }
+            }
+        }
 
         func run() throws {
             try runCommand {
+                var checkpoint: SignedCheckpoint? = nil
+                if let againstCheckpoint, let vkey {
+                    let signed = try KeyFiles.checkpoint(againstCheckpoint)
+                    do { try signed.verify(log: try KeyFiles.verifier(vkey, "--vkey")) } catch let error as NoteError {
+                        throw LedgerError.integrity("\(againstCheckpoint): \(error.message)")
+                    }
+                    checkpoint = signed
+                }
                 let l = try ledger.open(.read)
                 let bar = ProgressLine("verify")
-                let r = try l.verify(against: try against.map(parseDigest), progress: bar.update)
+                let digest = againstCheckpoint == nil ? try against.map(parseDigest) : nil
+                let r = try l.verify(against: digest, checkpoint: checkpoint?.checkpoint, progress: bar.update)
                 bar.finish()
                 if let head = r.head {
                     Out.print("ok: \(r.events) events in \(r.streams) streams; chain, guard and projections intact")
-                    if let against { Out.print("extends \(against)") }
+                    if let checkpoint {
+                        let tree = checkpoint.checkpoint
+                        Out.print("extends the checkpoint of \(tree.origin) at size \(tree.size)")
+                    } else if let against { Out.print("extends \(against)") }
                     Out.print("head \(head.position) \(head.hash)")
                 } else {
                     Out.print("ok: empty ledger")
@@ -222,7 +268,9 @@ extension GoalLedgerCommand {
 }
 
 /// Imports one file in one transaction; returns (appended, skipped).
-func importFile(_ file: String, into l: Ledger, context: AppendContext) throws -> (Int, Int) {
+func importFile(_ file: String, into l: Ledger, context: AppendContext, signers: EventSigners = EventSigners([])) throws
+    -> (Int, Int)
+{
     let name = file == "-" ? "stdin" : file
     var reader: NDJSONReader
     do { reader = try NDJSONReader(path: file) } catch { throw LedgerError.failure(error.message) }
@@ -231,7 +279,17 @@ func importFile(_ file: String, into l: Ledger, context: AppendContext) throws -
     do {
         try l.transaction(context: context) { append in
             // Lines are parsed and checked on the second core while this one appends.
-            try reader.forEachLine(parsingAhead: { line in try EventInput.parse(line: line) }) { parsed, n in
+            try reader.forEachLine(parsingAhead: { line in
+                var input = try EventInput.parse(line: line)
+                if !signers.isEmpty {
+                    // Signed on the parsing core too, so signing costs the appending core nothing.
+                    guard input.exported == nil else {
+                        throw InputError("--sign: an exported line cannot be signed again")
+                    }
+                    signers.sign(&input, newID: Identifier.newEventID)
+                }
+                return input
+            }) { parsed, n in
                 do {
                     switch try append(try parsed.get()) {
                     case .appended: appended += 1

@@ -28,5 +28,6 @@ struct GoalLedgerCommand: AsyncParsableCommand {
         subcommands: [
             Append.self, Import.self, Export.self, Show.self, Tree.self, List.self, History.self, Diff.self,
             Audit.self, Replay.self, Verify.self, Head.self, Serve.self, Site.self, Demo.self,
+            Keygen.self, CheckpointCommand.self, Prove.self, VerifyProof.self, Cosign.self,
         ])
 }

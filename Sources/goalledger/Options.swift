@@ -71,3 +71,19 @@ func osUser() -> String {
     return env("USER") ?? "unknown"
 }
 
+/// `--sign FILE` (repeatable): every key signs each input event (SPEC §10).
+struct SigningOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Sign with this private key (repeatable: every key signs; recordedBy is the first key's name).",
+        valueName: "file"))
+    var sign: [String] = []
+
+    func signers() throws -> EventSigners { EventSigners(try sign.map(KeyFiles.signer)) }
+
+    func sign(_ input: inout EventInput) throws {
+        let keys = try signers()
+        guard !keys.isEmpty else { return }
+        guard input.exported == nil else { throw InputError("--sign: an exported line cannot be signed again") }
+        keys.sign(&input, newID: Identifier.newEventID)
+    }
+}

@@ -97,6 +97,7 @@ enum TextRender {
         out += who.count <= width ? [who] : ["  by \(e.actor)", "  recorded \(e.recorded) by \(e.recordedBy)"]
         if let r = e.reason { out += wrap("reason: " + r, indent: 10, first: 2).enumerated().map { $0.offset == 0 ? "  " + $0.element : $0.element } }
         if let d = e.decision { out.append("  decision: " + clip(d, width - 12)) }
+        if let sigs = e.sigs { out.append("  signed by " + clip(signerNames(sigs), width - 12)) }
         return out
     }
 
@@ -198,6 +199,13 @@ enum TextRender {
         return value(v)
     }
 
+    /// The names of an event's signing keys (SPEC §10), each once.
+    static func signerNames(_ sigs: [EventSignature]) -> String {
+        var names: [String] = []
+        for name in sigs.map(\.name) where !names.contains(name) { names.append(name) }
+        return names.joined(separator: ", ")
+    }
+
     static func history(_ r: HistoryRow, withStream: Bool) -> [String] {
         let e = r.event
         var out: [String] = []
@@ -208,6 +216,7 @@ enum TextRender {
         out.append(head)
         out.append("    effective \(e.effective.text)  recorded \(e.recorded)")
         out.append("    actor \(e.actor)  recorded by \(e.recordedBy)")
+        if let sigs = e.sigs { out.append("    signed by " + clip(signerNames(sigs), width - 14)) }
         if let reason = e.reason { out += wrap("reason: " + reason, indent: 12, first: 4).enumerated().map { $0.offset == 0 ? "    " + $0.element : $0.element } }
         if let d = e.decision { out.append("    decision: " + clip(d, width - 14)) }
         for c in r.changes { out.append("    " + clip(changeLine(c), width - 4)) }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The documentation stays true: every `$ goalledger …` example in README.md
-/// docs/GUIDE.md and docs/WEB.md runs against the seed ledger and prints exactly the
+/// docs/GUIDE.md, docs/WEB.md and docs/PROOFS.md runs against the seed ledger and prints exactly the
 /// lines shown under it (indented four spaces, up to the first line that is not).
 @Suite struct DocExamplesTests {
     struct Example: CustomTestStringConvertible, Sendable {
@@ -13,7 +13,7 @@ import Testing
         var testDescription: String { "\(file):\(line): goalledger \(command)" }
     }
 
-    static let documents = ["README.md", "docs/GUIDE.md", "docs/WEB.md"]
+    static let documents = ["README.md", "docs/GUIDE.md", "docs/WEB.md", "docs/PROOFS.md"]
 
     static let examples: [Example] = documents.flatMap { name -> [Example] in
         let url = SeedLedger.root.appendingPathComponent(name)
@@ -40,11 +40,15 @@ import Testing
     @Test func theDocumentsShowExamples() {
         #expect(Self.examples.filter { $0.file == "README.md" }.count >= 5)
         #expect(Self.examples.filter { $0.file == "docs/GUIDE.md" }.count >= 2)
+        #expect(Self.examples.filter { $0.file == "docs/PROOFS.md" }.count >= 2)
     }
 
     @Test(arguments: examples)
     func examplePrintsWhatTheDocumentShows(_ e: Example) throws {
-        let args = e.command.split(separator: " ").map(String.init)
+        // Files the documents name (docs/examples/…) are read from this repository.
+        let args = e.command.split(separator: " ").map(String.init).map { argument in
+            argument.hasPrefix("docs/") ? SeedLedger.root.appendingPathComponent(argument).path : argument
+        }
         let r = try SeedLedger.cli.run(args)
         #expect(r.stdout + r.stderr == e.output, "\(e.file):\(e.line): `goalledger \(e.command)` prints something else now")
     }

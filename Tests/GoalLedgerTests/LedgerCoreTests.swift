@@ -173,7 +173,8 @@ import Testing
         let root = try cli.run(["--help"])
         #expect(root.code == 0)
         #expect(root.stdout.contains("goalledger demo"))
-        for cmd in ["append", "import", "export", "show", "tree", "list", "history", "diff", "audit", "replay", "verify", "head", "demo"] {
+        for cmd in ["append", "import", "export", "show", "tree", "list", "history", "diff", "audit", "replay", "verify", "head", "demo",
+                    "keygen", "checkpoint", "prove", "verify-proof", "cosign"] {
             let r = try cli.run([cmd, "--help"])
             #expect(r.code == 0)
             #expect(r.stdout.contains("goalledger \(cmd)"), "\(cmd) --help has no example")
@@ -187,7 +188,8 @@ import Testing
     /// no stub lines. Printed 400 wide, nothing is wrapped, so the text is as written.
     @Test func helpFitsEightyColumns() throws {
         let cli = try CLI()
-        for cmd in ["", "append", "import", "export", "show", "tree", "list", "history", "diff", "audit", "replay", "verify", "head", "demo"] {
+        for cmd in ["", "append", "import", "export", "show", "tree", "list", "history", "diff", "audit", "replay", "verify", "head", "demo",
+                    "keygen", "checkpoint", "prove", "verify-proof", "cosign"] {
             let r = try cli.run(cmd.isEmpty ? ["--help"] : [cmd, "--help"], extraEnv: ["COLUMNS": "400"])
             #expect(r.code == 0)
             let text = r.stdout.components(separatedBy: "\nUSAGE:")[0]

@@ -42,11 +42,16 @@ struct CLI {
         return p
     }
 
+    /// Commands that read no ledger and take no --db.
+    static let ledgerless: Set<String> = ["keygen", "verify-proof", "cosign"]
+
     /// `goalledger ARGS --db <this ledger>` (unless args already name --db), ready to start.
     func process(_ args: [String], db: String? = nil, extraEnv: [String: String] = [:]) -> Process {
         let p = Process()
         p.executableURL = Self.binary
-        p.arguments = args.contains("--db") || args.first == "--help" || args.contains("--help") ? args : args + ["--db", db ?? self.db]
+        let bare = args.contains("--db") || args.first == "--help" || args.contains("--help")
+            || args.first.map(Self.ledgerless.contains) == true
+        p.arguments = bare ? args : args + ["--db", db ?? self.db]
         var e = ["PATH": "/usr/bin:/bin", "HOME": dir.path]
         for (k, v) in env { e[k] = v }
         for (k, v) in extraEnv { e[k] = v }
