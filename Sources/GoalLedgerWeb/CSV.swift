@@ -6,7 +6,7 @@ import GoalLedgerStore
 /// hold a comma, quote or line break, quotes doubled), UTF-8, a header row.
 enum CSV {
     static let header = ["position", "stream", "type", "effective", "recorded", "actor", "recordedBy", "decision",
-                         "reason", "id", "changes", "retractedBy"]
+                         "reason", "id", "changes", "retractedBy", "signedBy"]
 
     static func history(_ rows: [HistoryRow]) -> String {
         var out = line(header)
@@ -17,7 +17,8 @@ enum CSV {
             }.joined(separator: "; ")
             out += line([String(event.position), event.stream, event.type.rawValue, event.effective.text,
                          event.recorded, event.actor, event.recordedBy, event.decision ?? "", event.reason ?? "",
-                         event.id, changes, row.retractedBy.map(String.init) ?? ""])
+                         event.id, changes, row.retractedBy.map(String.init) ?? "",
+                         (event.sigs ?? []).map(\.name).joined(separator: " ")])
         }
         return out
     }

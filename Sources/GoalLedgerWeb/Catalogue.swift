@@ -35,7 +35,7 @@ struct Catalogue: Sendable {
         case verifyHeading, verifyOK, verifyFailed, verifyExplain, verifyEvents, verifyStreams, verifyHead
         case notFoundTitle, badRequestTitle, methodTitle, errorTitle, backHome
         case none, yes, no, by, deadline, baseline, unit, comparator, period
-        case entityHeadingPrefix, partOf, goalOf, signedBy
+        case entityHeadingPrefix, partOf, goalOf, signedBy, proof
     }
 
     static let texts: [Key: (da: String, en: String)] = [
@@ -178,7 +178,8 @@ struct Catalogue: Sendable {
         .entityHeadingPrefix: ("", ""),
         .partOf: ("Del af", "Part of"),
         .goalOf: ("Indikator for", "Indicator of"),
-        .signedBy: ("Underskrevet af", "Signed by"),
+        .signedBy: ("underskrevet af", "signed by"),
+        .proof: ("bevis", "proof"),
     ]
 
     // MARK: Vocabulary in words

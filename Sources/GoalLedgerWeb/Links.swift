@@ -92,6 +92,15 @@ public struct Linker: Sendable {
         }
     }
 
+    /// A static site's proof of the event at `position` (SPEC §10), from the site's root.
+    public static func proofPath(_ position: Int64) -> String { "proofs/\(position).tlog-proof" }
+
+    /// The link to a proof from a page of a static site.
+    public func proofHref(_ position: Int64) -> String? {
+        guard case let .staticSite(depth, _, _) = mode else { return nil }
+        return String(repeating: "../", count: depth) + Self.proofPath(position)
+    }
+
     /// How many folders below its copy's root a destination's file is.
     public static func depth(of destination: Destination) -> Int {
         staticPath(destination).split(separator: "/").count - 1

@@ -22,12 +22,16 @@ public struct RenderSettings: Sendable {
         }
     }
 
+    /// For a static site with a checkpoint: its size; events up to it link to their proof.
+    public var proofs: Int64?
+
     public init(language: Language, linker: Linker, accessibilityStatement: String? = nil,
-                staticTimes: [StaticTime] = []) {
+                staticTimes: [StaticTime] = [], proofs: Int64? = nil) {
         self.language = language
         self.linker = linker
         self.accessibilityStatement = accessibilityStatement
         self.staticTimes = staticTimes
+        self.proofs = proofs
     }
 
     var text: Catalogue { Catalogue(language: language) }
@@ -447,9 +451,18 @@ public enum Pages {
             if row.retractedBy != nil { type += Tag.span(Tag.text(text(.retracted)), class: "badge retracted") }
             var cells: [HTML] = [Tag.text(text.date(event.effective.text)), recorded, type]
             if withStream { cells.append(entityLink(event.stream, Tag.text(event.stream), settings)) }
+            var recordedBy = Tag.text(event.recordedBy)
+            if let sigs = event.sigs, !sigs.isEmpty {
+                recordedBy += HTML.element("span", [("class", "badge signed")],
+                                           Tag.text("✎ " + text(.signedBy) + " " + sigs.map(\.name).joined(separator: ", ")))
+            }
+            if let size = settings.proofs, event.position <= size, let href = settings.linker.proofHref(event.position) {
+                recordedBy += HTML.element("span", [("class", "proof")],
+                                           Tag.a(href, Tag.text(text(.proof) + " #\(event.position)")))
+            }
             cells += [
                 entityLink(event.actor, Tag.text(event.actor), settings),
-                Tag.text(event.recordedBy),
+                recordedBy,
                 Tag.text(event.decision ?? ""),
                 Tag.text(event.reason ?? ""),
                 changesList(row.changes, text),

@@ -46,6 +46,7 @@ public enum SiteWriter {
             guard case .object(let object)? = try? JSONParser.parse(Array(line)) else { return nil }
             return object
         }
+        let proofSize = try ledger.latestCheckpoint()?.checkpoint.size
         var copies = [Copy(label: rootLabel(options.point, text), variant: "", point: options.point,
                            ids: try ledger.list(at: options.point).map(\.id))]
         if options.years {
@@ -66,7 +67,7 @@ public enum SiteWriter {
             let written = Linker.WrittenPages(here: Set(copy.ids), root: Set(copies[0].ids))
             let page = { (destination: Destination) throws -> String in
                 try self.page(destination, ledger, at: copy.point, variant: copy.variant, times: times,
-                              written: written, options)
+                              written: written, proofs: proofSize, options)
             }
             try put(.home, try page(.home))
             for id in copy.ids {
@@ -91,6 +92,17 @@ public enum SiteWriter {
         }
         try writeFile(options.out + "/head.txt", head ?? "")
         report.files += 2
+        // SPEC §10: with a checkpoint, the copy carries it and the proof of every event in
+        // it, so a reader can check any decision offline with `goalledger verify-proof`.
+        if let checkpoint = try ledger.latestCheckpoint() {
+            try writeFile(options.out + "/checkpoint.txt", checkpoint.note.rendered)
+            report.files += 1
+            for position in stride(from: Int64(1), through: checkpoint.checkpoint.size, by: 1) {
+                try writeFile(options.out + "/" + Linker.proofPath(position),
+                              try ledger.prove(position: position, checkpoint: checkpoint).text)
+                report.files += 1
+            }
+        }
         return report
     }
 
@@ -101,13 +113,14 @@ public enum SiteWriter {
     ///   that exist at `point` and at the options' point, as `write` writes them).
     public static func page(_ destination: Destination, _ ledger: Ledger, at point: PointInTime, variant: String = "",
                             times: [RenderSettings.StaticTime] = [], written: Linker.WrittenPages? = nil,
-                            _ options: Options) throws -> String {
+                            proofs: Int64? = nil, _ options: Options) throws -> String {
         let depth = Linker.depth(of: destination) + (variant.isEmpty ? 0 : variant.split(separator: "/").count)
         let pages = try written ?? Linker.WrittenPages(here: Set(ledger.list(at: point).map(\.id)),
                                                         root: Set(ledger.list(at: options.point).map(\.id)))
         let settings = RenderSettings(language: options.language,
                                       linker: Linker(.staticSite(depth: depth, variant: variant, written: pages)),
-                                      accessibilityStatement: options.accessibilityStatement, staticTimes: times)
+                                      accessibilityStatement: options.accessibilityStatement, staticTimes: times,
+                                      proofs: proofs)
         let auditPoint = PointInTime(asOf: nil, knownAt: point.knownAt)
         switch destination {
         case .home: return Pages.render(.index(try Models.index(ledger, at: point)), settings)

@@ -53,6 +53,8 @@ enum Style {
         .badge.backdated{color:#7a4500;margin-left:.35rem}
         .badge.retracted{color:#545454;margin-left:.35rem}
         .badge.later{color:#0b4f96}
+        .badge.signed{color:#1d6b35;display:block;width:max-content;margin-top:.2rem;white-space:normal}
+        .proof{display:block;font-size:.85rem}
         ul.tree>li{margin:.5rem 0}
         .bullet{margin:.1rem 0 .25rem;color:#3d3d3d;font-size:.95rem}
         figure.chart{margin:.5rem 0;max-width:54rem}

@@ -328,3 +328,39 @@ final class Server: @unchecked Sendable {
         #expect(checked > 1000)
     }
 }
+
+/// Issue 11 on the web: a site of a ledger with a checkpoint carries the checkpoint and
+/// the proof of every event in it, which `verify-proof` checks with no ledger; pages name
+/// who signed an event.
+@Suite struct WebProofsTests {
+    @Test func siteCarriesCheckpointAndProofsThatVerifyOffline() throws {
+        let clerks = try SignedEventsTests.clerks()
+        let cli = clerks.cli
+        let signed = try cli.run(SignedEventsTests.targetArgs + ["--sign", clerks.mayorKey])
+        #expect(signed.code == 0, "\(signed.stderr)")
+        let logKey = cli.path("log.key")
+        let logVkey = try cli.run(["keygen", "goalledger.example/strategi", "--out", logKey]).stdout
+            .trimmingCharacters(in: .newlines)
+        #expect(try cli.run(["checkpoint", "--key", logKey]).code == 0)
+        let size = Int(try cli.run(["head"]).stdout.split(separator: " ")[0])!
+        let out = cli.path("site")
+        #expect(try cli.run(["site", "--out", out]).code == 0)
+        let checkpoint = try String(contentsOfFile: out + "/checkpoint.txt", encoding: .utf8)
+        #expect(checkpoint.hasPrefix("goalledger.example/strategi\n\(size)\n"))
+        for position in 1...size {
+            #expect(FileManager.default.fileExists(atPath: out + "/proofs/\(position).tlog-proof"), "proof \(position)")
+        }
+        // A reader with only the site's proof file and the log's public key.
+        let reader = try CLI()
+        let copy = reader.path("proof.tlog-proof")
+        try FileManager.default.copyItem(atPath: out + "/proofs/\(size).tlog-proof", toPath: copy)
+        let checked = try reader.run(["verify-proof", copy, "--vkey", logVkey])
+        #expect(checked.code == 0, "\(checked.stderr)")
+        // The goal's page names the signer and links each event to its proof.
+        let page = try String(contentsOfFile: out + "/e/\(SignedEventsTests.goal)/index.html", encoding: .utf8)
+        #expect(page.contains("✎ underskrevet af \(SignedEventsTests.mayor)"))
+        #expect(page.contains("href=\"../../../../proofs/\(size).tlog-proof\""))
+        let csv = try String(contentsOfFile: out + "/e/\(SignedEventsTests.goal)/history.csv", encoding: .utf8)
+        #expect(csv.contains(",\(SignedEventsTests.mayor)\r\n"))
+    }
+}
