@@ -16,6 +16,13 @@ public enum TargetDirection: String, Sendable, Equatable {
     /// respect and harder in another counts as loosened: the question is
     /// whether any part of the goal was made easier.
     public static func of(setting target: JSONObject, changes: [Change]) -> TargetDirection? {
+        guard let before = replaced(by: target, changes: changes) else { return nil }
+        return between(before, target) ?? .changed
+    }
+
+    /// The target a `TargetSet` replaced, rebuilt from the target it sets and its
+    /// field-level changes; nil when it set a first target or did not touch the target.
+    public static func replaced(by target: JSONObject, changes: [Change]) -> JSONObject? {
         let targetChanges = changes.filter { $0.field == "target" || $0.field.hasPrefix("target.") }
         guard !targetChanges.isEmpty else { return nil }
         // A first target: its value (required in every target) did not exist before.
@@ -25,11 +32,11 @@ public enum TargetDirection: String, Sendable, Equatable {
         var before = target
         for change in targetChanges {
             let path = change.field.split(separator: ".").dropFirst()
-            // Direction reads only top-level members (value, comparator, deadline).
+            // Only top-level members are rebuilt (value, unit, comparator, deadline; not baseline's parts).
             guard path.count == 1, let member = path.first else { continue }
             before[String(member)] = change.before
         }
-        return between(before, target) ?? .changed
+        return before
     }
 
     /// The direction between two target objects (`{value, unit, comparator?, deadline?}`);

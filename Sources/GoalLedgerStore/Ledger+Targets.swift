@@ -62,12 +62,7 @@ extension Ledger {
         guard let (indicator, latest) = (sameUnit.isEmpty ? measured : sameUnit).max(by: { a, b in
             (a.1["effective"]?.stringValue ?? "") < (b.1["effective"]?.stringValue ?? "")
         }) else { return nil }
-        // The target the revision replaced, rebuilt from the row's changes.
-        var replaced = row.event.data
-        for change in row.changes where change.field.hasPrefix("target.") {
-            let member = String(change.field.dropFirst("target.".count))
-            if !member.contains(".") { replaced[member] = change.before }
-        }
+        let replaced = TargetDirection.replaced(by: row.event.data, changes: row.changes) ?? row.event.data
         let onCourse = latest["value"]?.numberValue.flatMap { TargetDirection.meets($0, replaced) }
         return RevisionContext(indicator: indicator.id, latest: latest, onCourse: onCourse)
     }

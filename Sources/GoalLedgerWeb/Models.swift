@@ -214,11 +214,7 @@ public enum Models {
         var earlier: [(Int64, [TargetChart.Step])] = []
         for row in inForce {
             guard let direction = row.targetDirection else { continue }
-            var before = row.event.data
-            for change in row.changes where change.field.hasPrefix("target.") {
-                let member = String(change.field.dropFirst("target.".count))
-                if !member.contains(".") { before[member] = change.before }
-            }
+            let before = TargetDirection.replaced(by: row.event.data, changes: row.changes)
             revisions.append(TargetChart.Revision(row: row, before: before, after: row.event.data,
                                                   direction: direction,
                                                   backdatedDays: row.event.backdatedSeconds / 86_400))
