@@ -44,6 +44,8 @@ if ! command -v wrk >/dev/null; then
 fi
 command -v curl >/dev/null || die "curl is needed"
 
+# The code as it is when the build starts (a tree with edits not yet committed says so).
+COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources Package.swift || echo "+uncommitted")
 if [ -n "${BIN_DIR:-}" ]; then
     BIN=$(cd "$BIN_DIR" && pwd)
     log "using the binaries in $BIN (BIN_DIR; not built)"
@@ -176,7 +178,6 @@ SERVE_EXIT=0
 wait "$SERVE_PID" || SERVE_EXIT=$?
 SERVE_PID=
 
-COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources Package.swift || echo "+uncommitted")
 if [ -n "${BIN_DIR:-}" ]; then BINARIES="prebuilt binaries from $BIN_DIR (tree at $COMMIT)"; else BINARIES="release build of $COMMIT"; fi
 "$PY" - "$RAW" "$OUT_MD" "$OUT_JSON" <<EOF
 import json, sys
