@@ -35,7 +35,7 @@ struct Catalogue: Sendable {
         case verifyHeading, verifyOK, verifyFailed, verifyExplain, verifyEvents, verifyStreams, verifyHead
         case notFoundTitle, badRequestTitle, methodTitle, errorTitle, backHome
         case none, yes, no, by, deadline, baseline, unit, comparator, period
-        case entityHeadingPrefix, partOf, goalOf, signedBy, proof
+        case entityHeadingPrefix, partOf, goalOf, signedBy, proof, unchangedSince
     }
 
     static let texts: [Key: (da: String, en: String)] = [
@@ -180,7 +180,33 @@ struct Catalogue: Sendable {
         .goalOf: ("Indikator for", "Indicator of"),
         .signedBy: ("underskrevet af", "signed by"),
         .proof: ("bevis", "proof"),
+        .unchangedSince: ("Uændret siden da.", "Unchanged since then."),
     ]
+
+    // MARK: Sentences with numbers
+
+    /// The target chart's `<desc>`: one sentence for a screen reader.
+    func chartDescription(first: String, since: String, now: String, revisions: Int, loosened: Int, tightened: Int,
+                          measurements: Int) -> String {
+        switch language {
+        case .da:
+            return "Målet var \(first) fra \(since) og er nu \(now); det er revideret \(revisions) "
+                + "gang\(revisions == 1 ? "" : "e") (\(loosened) lempet, \(tightened) strammet), "
+                + "og diagrammet viser \(measurements) måling\(measurements == 1 ? "" : "er")."
+        case .en:
+            return "The target was \(first) from \(since) and is now \(now); it was revised \(revisions) "
+                + "time\(revisions == 1 ? "" : "s") (\(loosened) loosened, \(tightened) tightened), "
+                + "and the chart shows \(measurements) measurement\(measurements == 1 ? "" : "s")."
+        }
+    }
+
+    /// The recording-lag plot's `<desc>`.
+    func lagDescription(events: Int, late: Int, threshold: Int) -> String {
+        switch language {
+        case .da: return "\(events) hændelser; \(late) er registreret mere end \(threshold) dage efter, de trådte i kraft."
+        case .en: return "\(events) events; \(late) were recorded more than \(threshold) days after they took effect."
+        }
+    }
 
     // MARK: Vocabulary in words
 
@@ -285,6 +311,18 @@ struct Catalogue: Sendable {
         return out
     }
 
+    /// `2025-12-31` or an RFC 3339 instant as stored: shown as a date for people.
+    static func looksLikeDate(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10 || (bytes.count >= 20 && bytes[10] == UInt8(ascii: "T") && bytes.last == UInt8(ascii: "Z"))
+        else { return false }
+        for (index, byte) in bytes.prefix(10).enumerated() {
+            let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+            if index == 4 || index == 7 { if byte != UInt8(ascii: "-") { return false } } else if !isDigit { return false }
+        }
+        return true
+    }
+
     /// `YYYY`, `YYYY-MM` and dates as a person reads them; used for as-of and known-at inputs.
     func timeInput(_ text: String) -> String {
         let parts = text.split(separator: "-")
@@ -345,7 +383,7 @@ struct Catalogue: Sendable {
     func plain(_ value: JSON?) -> String {
         guard let value else { return "—" }
         switch value {
-        case .string(let text): return text
+        case .string(let text): return Self.looksLikeDate(text) ? date(text) : text
         case .number(let number): return self.number(number)
         case .bool(let flag): return flag ? self(.yes) : self(.no)
         case .null: return "—"

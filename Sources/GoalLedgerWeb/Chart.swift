@@ -206,7 +206,9 @@ enum Chart {
                 Tag.li(Tag.text(revisionText(revision, text)))
             })
         }
-        return HTML.element("figure", [("class", "chart")], picture, HTML.element("figcaption", [], caption))
+        // At 320 px the chart keeps a readable size and scrolls in its figure, reachable by keyboard.
+        return HTML.element("figure", [("class", "chart"), ("tabindex", "0")], picture,
+                            HTML.element("figcaption", [], caption))
             + dataTable(chart, text)
     }
 
@@ -240,14 +242,8 @@ enum Chart {
         let loosened = chart.revisions.filter { $0.direction == .loosened }.count
         let tightened = chart.revisions.filter { $0.direction == .tightened }.count
         let firstDate = chart.steps.first.map { text.date($0.from.text) } ?? ""
-        if text.language == .da {
-            return "Målet var \(first) fra \(firstDate) og er nu \(last); det er revideret \(chart.revisions.count) "
-                + "gang\(chart.revisions.count == 1 ? "" : "e") (\(loosened) lempet, \(tightened) strammet), "
-                + "og diagrammet viser \(chart.measurements.count) måling\(chart.measurements.count == 1 ? "" : "er")."
-        }
-        return "The target was \(first) from \(firstDate) and is now \(last); it was revised \(chart.revisions.count) "
-            + "time\(chart.revisions.count == 1 ? "" : "s") (\(loosened) loosened, \(tightened) tightened), "
-            + "and the chart shows \(chart.measurements.count) measurement\(chart.measurements.count == 1 ? "" : "s")."
+        return text.chartDescription(first: first, since: firstDate, now: last, revisions: chart.revisions.count,
+                                     loosened: loosened, tightened: tightened, measurements: chart.measurements.count)
     }
 
     /// `M x0 y0 H x1 V y1 H x2 …`: each target from its effective date to the next one's, the last to `end`.
@@ -296,28 +292,33 @@ enum Chart {
 
     static func dataTable(_ chart: TargetChart, _ text: Catalogue) -> HTML {
         var entries: [(key: (Int64, Int64), cells: [HTML])] = []
+        func recorded(_ recorded: String, effective: Effective) -> HTML {
+            var cell = Tag.text(text.date(recorded))
+            if let seconds = seconds(recorded: recorded),
+               seconds - Chart.seconds(effective) > Double(chart.backdatedThresholdDays) * secondsPerDay {
+                cell += Tag.span(Tag.text(text(.backdated)), class: "badge backdated")
+            }
+            return cell
+        }
         for step in chart.steps {
-            let revision = chart.revisions.first { $0.row.event.effective == step.from && $0.after == step.target }
+            let revision = chart.revisions.first { $0.row.event.position == step.event.position }
             var what = Tag.text(text(.target))
             if let direction = revision?.direction { what += Tag.text(" ") + Pages.directionBadge(direction, text) }
             let change = revision.map { (text.target(.object($0.before ?? [:])) ?? "—") + " → " } ?? ""
-            var recorded = HTML.empty
-            if let revision {
-                recorded = Tag.text(text.date(revision.row.event.recorded))
-                if revision.backdatedDays > Int64(chart.backdatedThresholdDays) {
-                    recorded += Tag.span(Tag.text(" · " + text(.backdated)), class: "badge backdated")
-                }
-            }
-            entries.append(((step.from.key, 0), [Tag.text(text.date(step.from.text)), what,
-                                                 Tag.text(change + (text.target(.object(step.target)) ?? "—")),
-                                                 Tag.text(revision?.row.event.decision ?? ""), recorded]))
+            entries.append(((step.from.key, step.event.position), [
+                Tag.text(text.date(step.from.text)), what,
+                Tag.text(change + (text.target(.object(step.target)) ?? "—")),
+                Tag.text(step.event.decision ?? ""), recorded(step.event.recorded, effective: step.from),
+            ]))
         }
         for measurement in chart.measurements {
-            entries.append(((measurement.effective.key, 1), [
-                Tag.text(text.date(measurement.effective.text)), Tag.text(text(.chartMeasurement)),
+            entries.append(((measurement.effective.key, Int64.max), [
+                Tag.text(text.date(measurement.effective.text)),
+                Tag.text(text(.chartMeasurement)) + HTML.element("span", [("class", "member")],
+                                                                  Tag.text(" (" + measurement.indicator + ")")),
                 Tag.text(text.quantity(measurement.value, unit: chart.unit)
                              + (measurement.period.map { " (\($0))" } ?? "")),
-                Tag.text(measurement.indicator), .empty,
+                .empty, recorded(measurement.recorded, effective: measurement.effective),
             ]))
         }
         entries.sort { $0.key < $1.key }
@@ -343,9 +344,7 @@ enum Chart {
         let yTicks = niceTicks(lowest, highest)
         let y = Scale(domain: (lowest, max(highest, yTicks.last ?? highest)), range: (frame.height - frame.bottom, frame.top))
         let above = points.filter { $0.days > Double(threshold) }.count
-        let description = text.language == .da
-            ? "\(points.count) hændelser; \(above) er registreret mere end \(threshold) dage efter, de trådte i kraft."
-            : "\(points.count) events; \(above) were recorded more than \(threshold) days after they took effect."
+        let description = text.lagDescription(events: points.count, late: above, threshold: threshold)
         var svg = HTML.element("title", [("id", "lag-title")], Tag.text(text(.lagHeading)))
         svg += HTML.element("desc", [("id", "lag-desc")], Tag.text(description))
         svg += axes(frame, x: x, y: y, xTicks: yearTicks(x.domain.low, x.domain.high).map { ($0.seconds, String($0.year)) },
@@ -362,7 +361,7 @@ enum Chart {
                                         ("r", "3"), ("class", point.days > Double(threshold) ? "lag late" : "lag")],
                              selfClosing: true)
         }
-        return HTML.element("figure", [("class", "chart")],
+        return HTML.element("figure", [("class", "chart"), ("tabindex", "0")],
                             HTML.element("svg", [("xmlns", "http://www.w3.org/2000/svg"), ("role", "img"),
                                                  ("aria-labelledby", "lag-title lag-desc"),
                                                  ("viewBox", "0 0 \(format(frame.width)) \(format(frame.height))"),

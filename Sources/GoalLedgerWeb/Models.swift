@@ -58,6 +58,8 @@ public struct TargetChart: Sendable {
     public struct Step: Sendable {
         public var from: Effective
         public var target: JSONObject
+        /// The `TargetSet` that set it.
+        public var event: Event
     }
 
     public struct Revision: Sendable {
@@ -70,6 +72,7 @@ public struct TargetChart: Sendable {
 
     public struct Measurement: Sendable {
         public var indicator: String
+        public var recorded: String
         public var effective: Effective
         public var value: Double
         public var period: String?
@@ -231,7 +234,8 @@ public enum Models {
             let indicatorRows = indicator.id == view.id ? rows : try ledger.history(indicator.id, at: known)
             for row in indicatorRows where row.event.type == .measurementRecorded && row.retractedBy == nil {
                 guard let value = row.event.data["value"]?.numberValue else { continue }
-                measurements.append(TargetChart.Measurement(indicator: indicator.id, effective: row.event.effective,
+                measurements.append(TargetChart.Measurement(indicator: indicator.id, recorded: row.event.recorded,
+                                                            effective: row.event.effective,
                                                             value: value,
                                                             period: row.event.data["period"]?.stringValue))
             }
@@ -244,7 +248,7 @@ public enum Models {
     /// Targets as steps in effective order (ties by position, as a fold orders them).
     static func orderedSteps(_ rows: [HistoryRow]) -> [TargetChart.Step] {
         rows.sorted { ($0.event.effective, $0.event.position) < ($1.event.effective, $1.event.position) }
-            .map { TargetChart.Step(from: $0.event.effective, target: $0.event.data) }
+            .map { TargetChart.Step(from: $0.event.effective, target: $0.event.data, event: $0.event) }
     }
 
     public static func audit(_ ledger: Ledger, _ query: AuditQuery, at point: PointInTime) throws -> AuditModel {

@@ -24,6 +24,9 @@ public struct RenderSettings: Sendable {
 
     /// For a static site with a checkpoint: its size; events up to it link to their proof.
     public var proofs: Int64?
+    /// The language the ledger's own texts (titles, reasons) are written in: Danish, for the
+    /// Danish municipalities GoalLedger serves; an English page marks them so.
+    public var contentLanguage: Language = .da
 
     public init(language: Language, linker: Linker, accessibilityStatement: String? = nil,
                 staticTimes: [StaticTime] = [], proofs: Int64? = nil) {
@@ -167,7 +170,7 @@ public enum Pages {
         } else {
             let rows: [[HTML]] = plans.map { plan in
                 [
-                    entityLink(plan.id, Tag.text(plan.state.title ?? plan.id), settings),
+                    entityLink(plan.id, ledgerText(plan.state.title ?? plan.id, settings), settings),
                     Tag.text(text.planKind(plan.state["kind"]?.stringValue ?? "")),
                     statusBadge(plan.state.status, text),
                     Tag.text(horizon(plan.state["horizon"], text)),
@@ -211,7 +214,7 @@ public enum Pages {
         if !context.isEmpty { body += Tag.p(HTML.joined(context, separator: Tag.text(" · ")), class: "context") }
         body += HTML.element("h1", [],
                              HTML.element("span", [("class", "kind")], Tag.text(text.kind(view.kind) + " ")),
-                             Tag.text(headline(view)))
+                             ledgerText(headline(view), settings))
         var facts: [HTML] = [Tag.code(view.id), Tag.text(when(view.point, text))]
         if let status = view.state.status { facts.append(Tag.text(text(.status) + ": ") + statusBadge(status, text)) }
         if model.laterChanges > 0 {
@@ -242,6 +245,13 @@ public enum Pages {
             return settings.linker.entityHref(id) ?? settings.linker.href(.home)
         }
         return Linker(.server(point: .now, explicitLanguage: language)).href(.entity(id))
+    }
+
+    /// Text from the ledger: in its own language (`RenderSettings.contentLanguage`, Danish),
+    /// marked as such on a page in another language (WCAG 3.1.2, language of parts).
+    static func ledgerText(_ text: String, _ settings: RenderSettings) -> HTML {
+        guard settings.language != settings.contentLanguage, !text.isEmpty else { return Tag.text(text) }
+        return HTML.element("span", [("lang", settings.contentLanguage.rawValue)], Tag.text(text))
     }
 
     /// A link to an entity's page, or just its name where no page exists (static sites).
@@ -305,7 +315,7 @@ public enum Pages {
             if referenceMembers.contains(name), let id = value.stringValue {
                 return entityLink(id, Tag.text(id), settings)
             }
-            return Tag.text(text.plain(value))
+            return value.stringValue == nil ? Tag.text(text.plain(value)) : ledgerText(text.plain(value), settings)
         }
     }
 
@@ -322,7 +332,7 @@ public enum Pages {
         let changes = Change.between(then.state, now.state)
         var content = Tag.h2(Tag.text(text(.thenNow)), id: "then-now")
         if changes.isEmpty {
-            content += Tag.p(Tag.text(settings.language == .da ? "Uændret siden da." : "Unchanged since then."))
+            content += Tag.p(Tag.text(text(.unchangedSince)))
         } else {
             let rows = changes.map { change in
                 [Tag.code(change.field), Tag.text(change.before.map { text.plain($0) } ?? "—"),
@@ -338,7 +348,7 @@ public enum Pages {
         let text = settings.text
         let indicatorsByGoal = Dictionary(grouping: tree.indicators) { $0.state["goal"]?.stringValue ?? "" }
         func goalItem(_ goal: EntityView) -> HTML {
-            var item = entityLink(goal.id, Tag.text(headline(goal)), settings)
+            var item = entityLink(goal.id, ledgerText(headline(goal), settings), settings)
             if let status = goal.state.status, status != "active" { item += Tag.text(" ") + statusBadge(status, text) }
             if let bullet = bullets[goal.id] { item += goalBullet(bullet, settings) }
             item += linksLine(goal, settings)
@@ -355,7 +365,7 @@ public enum Pages {
                 let initiatives = tree.initiatives.filter { $0.state["theme"]?.stringValue == theme.id }
                 goals.forEach { placed.insert($0.id) }
                 initiatives.forEach { placed.insert($0.id) }
-                var item = entityLink(theme.id, Tag.text(headline(theme)), settings) + linksLine(theme, settings)
+                var item = entityLink(theme.id, ledgerText(headline(theme), settings), settings) + linksLine(theme, settings)
                 if !goals.isEmpty { item += Tag.ul(goals.map(goalItem), class: "goals") }
                 if !initiatives.isEmpty { item += Tag.ul(initiatives.map { initiativeItem($0, settings) }) }
                 themeItems.append(Tag.li(item))
@@ -402,7 +412,7 @@ public enum Pages {
 
     static func indicatorItem(_ indicator: EntityView, _ settings: RenderSettings) -> HTML {
         let text = settings.text
-        var item = entityLink(indicator.id, Tag.text(indicator.state.title ?? indicator.id), settings)
+        var item = entityLink(indicator.id, ledgerText(indicator.state.title ?? indicator.id, settings), settings)
         let unit = indicator.state["unit"]?.stringValue
         if let latestValue = indicator.state["latest"]?.objectValue {
             item += Tag.text(" · " + text(.latest) + ": " + latest(latestValue, unit: unit, text))
@@ -412,7 +422,7 @@ public enum Pages {
     }
 
     static func initiativeItem(_ initiative: EntityView, _ settings: RenderSettings) -> HTML {
-        Tag.li(entityLink(initiative.id, Tag.text(headline(initiative)), settings) + linksLine(initiative, settings))
+        Tag.li(entityLink(initiative.id, ledgerText(headline(initiative), settings), settings) + linksLine(initiative, settings))
     }
 
     // MARK: History rows (entity pages and /audit)
@@ -463,8 +473,8 @@ public enum Pages {
             cells += [
                 entityLink(event.actor, Tag.text(event.actor), settings),
                 recordedBy,
-                Tag.text(event.decision ?? ""),
-                Tag.text(event.reason ?? ""),
+                ledgerText(event.decision ?? "", settings),
+                ledgerText(event.reason ?? "", settings),
                 changesList(row.changes, text),
             ]
             if showContext {
@@ -627,7 +637,9 @@ public enum Pages {
         case 405: title = text(.methodTitle)
         default: title = text(.errorTitle)
         }
-        let body = Tag.h1(Tag.text(title)) + Tag.p(Tag.text(message))
+        // The store words its messages in English: marked so, on a Danish page (WCAG 3.1.2).
+        let body = Tag.h1(Tag.text(title))
+            + HTML.element("p", [("lang", settings.language == .en ? nil : "en")], Tag.text(message))
             + Tag.p(Tag.a(settings.linker.href(.home), Tag.text(text(.backHome))))
         return layout(title: title, frame: nil, here: .home, settings, timeControl: false, body: body)
     }

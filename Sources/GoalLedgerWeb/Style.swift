@@ -41,6 +41,7 @@ enum Style {
         thead th{background:#eef2f6}
         table.state th[scope=row]{width:14rem;font-weight:600}
         code.member{display:block;font-weight:400;font-size:.8rem;color:#545454}
+        span.member{font-size:.85rem;color:#3d3d3d}
         table.history td,table.history th{min-width:7rem}
         tr.backdated{background:#fff6e5}
         ul.changes{margin:0;padding-left:1rem}
@@ -57,8 +58,10 @@ enum Style {
         .proof{display:block;font-size:.85rem}
         ul.tree>li{margin:.5rem 0}
         .bullet{margin:.1rem 0 .25rem;color:#3d3d3d;font-size:.95rem}
-        figure.chart{margin:.5rem 0;max-width:54rem}
-        svg.chart{width:100%;height:auto;display:block;font-size:12px}
+        figure.chart{margin:.5rem 0;max-width:54rem;overflow-x:auto}
+        svg.chart{width:100%;min-width:34rem;height:auto;display:block;font-size:12px}
+        table.history,table.chart-data{min-width:44rem}
+        table.state td{min-width:10rem}
         svg .grid{stroke:#e3e3e3;stroke-width:1}
         svg .axis{stroke:#545454;stroke-width:1}
         svg .tick,svg .axis-label{fill:#3d3d3d}
@@ -80,7 +83,7 @@ enum Style {
         ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;font-size:.9rem}
         ul.legend svg{vertical-align:middle}
         ol.revisions{font-size:.9rem;margin:.25rem 0;padding-left:1.5rem}
-        ul.legend .backdated-band{fill:#f3d9da;stroke:#a4262c}
+        ul.legend .backdated-band{fill:url(#hatch);stroke:#a4262c}
         ul.legend .target{stroke:#1f4e79;stroke-width:3}
         ul.legend .earlier{stroke:#595959;stroke-width:1.5;stroke-dasharray:5 4}
         ul.legend .measurement{fill:#a33f00}
@@ -88,6 +91,7 @@ enum Style {
         .verdict.ok{color:#1d6b35}
         .verdict.failed{color:#a4262c}
         footer{margin-top:2.5rem;border-top:1px solid #c8c8c8;font-size:.9rem;color:#3d3d3d}
-        @media (max-width:40rem){body{padding:0 .5rem 1rem}h1{font-size:1.3rem}.field{min-width:100%}}
+        @media (max-width:40rem){body{padding:0 .5rem 1rem}h1{font-size:1.3rem}.field{min-width:100%}
+          table.state th[scope=row]{width:auto}}
         """
 }
