@@ -11,7 +11,7 @@ import Glibc
 /// For example:
 ///
 ///     let ledger = try Ledger(path: "goalledger.sqlite", mode: .write)
-///     let result = try ledger.append([input], recordedBy: "mette")
+///     let outcomes = try ledger.append([input], context: AppendContext(recordedBy: "mette"))
 ///     print(try ledger.head()!)        // POSITION HASH
 public final class Ledger: @unchecked Sendable {
     public enum Mode: Sendable { case read, write }
