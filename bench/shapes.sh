@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Issue 12's first look: the same build on ledgers of four shapes, beside raw SQLite in the same run.
+#
+#   bench/shapes.sh                       100k events of each shape (about 10 minutes; long waits are cut at 120 s)
+#   N=20000 bench/shapes.sh               a quick look
+#   LIMIT=60 bench/shapes.sh              cut any command after 60 s
+#
+# Shapes (goalledger-bench generate --shape): national (the benchmark's own), wide (many short
+# streams, no ids), shuffled (national, each stream's measurements in random effective order),
+# long (a few streams of 33k-100k readings in random order). For each: import, replay, verify,
+# export, `history --json` and `show --as-of` of the shape's longest stream, and `audit --json`
+# with no filter, as events/s or seconds; and raw SQLite's one-transaction insert of N events
+# (sqlite_es_bench, 1,000-event streams) in the same run, as the yardstick for import.
+# A command that runs past LIMIT seconds is stopped and reported as "> LIMIT s".
+# Writes bench/results/shapes.md; the ledgers live in $WORK, never in the repository.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCRATCH=${SCRATCH:-.build-release}
+WORK=${WORK:-/tmp/goalledger-bench/shapes}
+SHARED=${SHARED:-../shared/bench}
+N=${N:-100000}
+LIMIT=${LIMIT:-120}
+OUT=${OUT:-bench/results/shapes.md}
+
+swift build -c release --scratch-path "$SCRATCH" --product goalledger >/dev/null
+swift build -c release --scratch-path "$SCRATCH" --product goalledger-bench >/dev/null
+BIN="$SCRATCH/release"
+mkdir -p "$WORK" "$(dirname "$OUT")"
+gcc -O2 -Wall -o "$WORK/sqlite_es_bench" "$SHARED/sqlite_es_bench.c" -lsqlite3
+
+# seconds COMMAND…: wall time of a command with its output discarded, or "> LIMIT" when cut.
+# Exit 3 (no such entity at that time) is an answer too.
+seconds() {
+    local start end status=0
+    start=$(date +%s.%N)
+    timeout "$LIMIT" "$@" >/dev/null 2>"$WORK/err.txt" || status=$?
+    end=$(date +%s.%N)
+    if [ "$status" -eq 124 ]; then echo "> $LIMIT"; return; fi
+    if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
+        echo "error: $* exited $status: $(head -c 300 "$WORK/err.txt")" >&2
+        exit 1
+    fi
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
+}
+
+rate() {  # rate SECONDS → events/s, or the cut mark as it is
+    case "$1" in
+        ">"*) echo "< $(awk -v n="$N" -v l="$LIMIT" 'BEGIN { printf "%.0f", n / l }')" ;;
+        *) awk -v n="$N" -v s="$1" 'BEGIN { printf "%.0f", n / s }' ;;
+    esac
+}
+
+rm -rf "$WORK/raw" && mkdir -p "$WORK/raw"
+"$WORK/sqlite_es_bench" all "$WORK/raw" rr "$N" "$(( N / 1000 > 0 ? N / 1000 : 1 ))" 1000 2000 1000 > "$WORK/raw.jsonl"
+RAW=$(grep '"append_one_txn"' "$WORK/raw.jsonl" | head -1 | sed 's/.*"events_per_s": *\([0-9.]*\).*/\1/')
+
+{
+    echo "## The same build on four ledger shapes, $N events each"
+    echo
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), release build of $(git rev-parse --short HEAD), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) at start."
+    echo "Raw SQLite one-transaction insert of $N events in the same run: $(printf '%.0f' "$RAW") events/s."
+    echo "Commands are cut at $LIMIT s (\"> $LIMIT\")."
+    echo
+    echo "| shape | streams | longest stream | import ev/s (÷ raw) | replay ev/s | verify ev/s | export ev/s | history of longest (s) | show --as-of (s) | audit --json (s) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+} > "$OUT"
+
+for shape in national wide shuffled long; do
+    file="$WORK/$shape-$N.ndjson"
+    db="$WORK/$shape-$N.sqlite"
+    echo "shape $shape: generating" >&2
+    summary=$("$BIN/goalledger-bench" generate "$N" "$file" --shape "$shape" | head -1)
+    streams=$(echo "$summary" | sed 's/.* \([0-9]*\) streams.*/\1/')
+    longest=$(echo "$summary" | sed 's/.*longest \([^ ]*\) (\([0-9]*\) events).*/\1/')
+    longestEvents=$(echo "$summary" | sed 's/.*longest \([^ ]*\) (\([0-9]*\) events).*/\2/')
+    rm -f "$db" "$db-wal" "$db-shm"
+    echo "shape $shape: import, replay, verify, export, history, show, audit" >&2
+    import=$(seconds "$BIN/goalledger" import "$file" --quiet --db "$db")
+    replay=$(seconds "$BIN/goalledger" replay --db "$db")
+    verify=$(seconds "$BIN/goalledger" verify --db "$db")
+    export=$(seconds "$BIN/goalledger" export --db "$db")
+    history=$(seconds "$BIN/goalledger" history "$longest" --json --db "$db")
+    show=$(seconds "$BIN/goalledger" show "$longest" --as-of 2016-06-30 --json --db "$db")
+    audit=$(seconds "$BIN/goalledger" audit --json --db "$db")
+    importRate=$(rate "$import")
+    ratio=$(case "$importRate" in "<"*) echo "—" ;; *) awk -v a="$importRate" -v r="$RAW" 'BEGIN { printf "%.2f×", a / r }' ;; esac)
+    echo "| $shape | $streams | $longestEvents | $importRate ($ratio) | $(rate "$replay") | $(rate "$verify") | $(rate "$export") | $history | $show | $audit |" >> "$OUT"
+done
+cat "$OUT"
