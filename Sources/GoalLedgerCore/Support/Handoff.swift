@@ -6,13 +6,13 @@ import Dispatch
 ///
 /// For example, `import` parses lines while it appends earlier ones, and
 /// `replay` decodes rows while it folds earlier ones.
-public final class Handoff<Item>: @unchecked Sendable {
+package final class Handoff<Item>: @unchecked Sendable {
     private enum Batch {
         case items([Item])
         case end((any Error)?)
     }
 
-    public let batchSize: Int
+    package let batchSize: Int
     private var batches: [Batch] = []
     private var stopped = false
     private let lock = DispatchSemaphore(value: 1)
@@ -21,7 +21,7 @@ public final class Handoff<Item>: @unchecked Sendable {
 
     /// A deeper queue lets the faster side bank work while the other core is
     /// briefly taken by something else (the machine is shared).
-    public init(batchSize: Int = 512, depth: Int = 2) {
+    package init(batchSize: Int = 512, depth: Int = 2) {
         self.batchSize = batchSize
         room = DispatchSemaphore(value: depth)
     }
@@ -32,7 +32,7 @@ public final class Handoff<Item>: @unchecked Sendable {
     /// consumer throws, the producer's next `put` throws to stop it, and the
     /// error comes out as it is. Returns once the producer has finished, so
     /// whatever it reads may go away then.
-    public func run(producer: @escaping @Sendable (_ put: (Item) throws -> Void) throws -> Void,
+    package func run(producer: @escaping @Sendable (_ put: (Item) throws -> Void) throws -> Void,
                     consumer: (Item) throws -> Void) throws {
         let done = DispatchGroup()
         DispatchQueue.global().async(group: done) { [self] in
@@ -98,7 +98,7 @@ public final class Handoff<Item>: @unchecked Sendable {
 /// A value handed to another thread whose sender guarantees it outlives the
 /// use there and is not used by two threads at once (a reader's buffer, a
 /// statement).
-public struct UnsafeSendable<V>: @unchecked Sendable {
-    public let value: V
-    public init(_ value: V) { self.value = value }
+package struct UnsafeSendable<V>: @unchecked Sendable {
+    package let value: V
+    package init(_ value: V) { self.value = value }
 }

@@ -3,22 +3,22 @@ import Crypto
 /// Recomputes chain hashes from stored columns, as bytes: what `Event.computeHash`
 /// computes, without making a string or an event per row. `verify` runs it on
 /// the core that steps SQLite.
-public struct ChainHasher {
+package struct ChainHasher {
     private var w = JSONWriter(capacity: 2048)
 
-    public init() {}
+    package init() {}
 
     /// The columns of one stored event, as UTF-8 bytes (nil for NULL).
-    public struct Columns {
-        public var position: Int64
-        public var version: Int64
-        public var stream, type, effective, actor: UnsafeBufferPointer<UInt8>
-        public var reason, decision: UnsafeBufferPointer<UInt8>?
-        public var id, data, recorded, recordedBy, prev: UnsafeBufferPointer<UInt8>
+    package struct Columns {
+        package var position: Int64
+        package var version: Int64
+        package var stream, type, effective, actor: UnsafeBufferPointer<UInt8>
+        package var reason, decision: UnsafeBufferPointer<UInt8>?
+        package var id, data, recorded, recordedBy, prev: UnsafeBufferPointer<UInt8>
         /// The stored `sigs` (RFC 8785 JSON), nil for an unsigned event.
-        public var sigs: UnsafeBufferPointer<UInt8>?
+        package var sigs: UnsafeBufferPointer<UInt8>?
 
-        public init(position: Int64, version: Int64, stream: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>,
+        package init(position: Int64, version: Int64, stream: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>,
                     effective: UnsafeBufferPointer<UInt8>, actor: UnsafeBufferPointer<UInt8>, reason: UnsafeBufferPointer<UInt8>?,
                     decision: UnsafeBufferPointer<UInt8>?, id: UnsafeBufferPointer<UInt8>, data: UnsafeBufferPointer<UInt8>,
                     recorded: UnsafeBufferPointer<UInt8>, recordedBy: UnsafeBufferPointer<UInt8>,
@@ -43,7 +43,7 @@ public struct ChainHasher {
     /// SHA-256 of the RFC 8785 form of the exported event without `hash`, with
     /// the stored canonical `data` spliced in (`Event.canonicalBytes`).
     /// Nil when a column is not valid UTF-8: the caller decides on the decoded event.
-    public mutating func matches(_ c: Columns, hash: UnsafeBufferPointer<UInt8>) -> Bool? {
+    package mutating func matches(_ c: Columns, hash: UnsafeBufferPointer<UInt8>) -> Bool? {
         guard c.isValidUTF8 else { return nil }
         w.bytes.removeAll(keepingCapacity: true)
         w.append("{\"actor\":"); w.writeString(utf8: c.actor)
@@ -76,8 +76,8 @@ public struct ChainHasher {
 }
 
 /// UTF-8 well-formedness of stored bytes, read in place.
-public enum UTF8Check {
-    public static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+package enum UTF8Check {
+    package static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         var k = 0
         let n = b.count
         // ASCII, the common case, eight bytes at a time.
