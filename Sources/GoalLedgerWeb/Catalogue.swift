@@ -17,16 +17,16 @@ struct Catalogue: Sendable {
     }
 
     enum Key: String, Sendable {
-        case siteName, skipToContent, navHome, navAudit, navVerify, navLanguage, navOtherLanguage
+        case siteName, skipToContent, navHome, navAudit, navVerify, navOtherLanguage
         case timeLegend, asOfLabel, asOfHelp, knownAtLabel, knownAtHelp, show, now, timeNow, staticTimes
-        case plansHeading, plansCaption, noPlans, id, kind, title, status, horizon, adopted
+        case plansHeading, plansCaption, noPlans, id, kind, title, status, horizon
         case headLabel, headEmpty, accessibilityStatement, footerAbout
-        case state, field, value, tree, themes, goals, indicators, initiatives, links, milestones
+        case state, field, value, tree, themes, goals, indicators, initiatives, links
         case historyHeading, historyCaption, effective, recorded, actor, recordedBy, decision, reason
         case type, changes, backdated, retracted, before, after, downloadCSV
         case latest, target, originalTarget, revisedLater, thenNow, then, nowColumn
-        case chartHeading, chartCaption, chartTargetInForce, chartEarlier, chartMeasurement, chartRevision
-        case chartBackdated, chartNoTarget, chartTableCaption, chartFrom, chartTo, measuredValue
+        case chartHeading, chartTargetInForce, chartEarlier, chartMeasurement, chartRevision
+        case chartBackdated, chartNoTarget, chartTableCaption
         case tightened, loosened, changed, direction, onCourse, offCourse, unknownCourse, latestKnown
         case auditHeading, auditCaption, auditFilters, auditTypeLabel, auditActorLabel, auditFieldLabel
         case auditStreamLabel, auditBackdatedLabel, auditLoosenedLabel, auditOrderLabel, newestFirst, oldestFirst
@@ -34,8 +34,8 @@ struct Catalogue: Sendable {
         case loosenedHeading, noRows
         case verifyHeading, verifyOK, verifyFailed, verifyExplain, verifyEvents, verifyStreams, verifyHead
         case notFoundTitle, badRequestTitle, methodTitle, errorTitle, backHome
-        case none, yes, no, by, deadline, baseline, unit, comparator, period
-        case entityHeadingPrefix, partOf, goalOf, signedBy, proof, unchangedSince
+        case none, yes, no, by, deadline, baseline, unit, period
+        case partOf, goalOf, signedBy, proof, unchangedSince
     }
 
     static let texts: [Key: (da: String, en: String)] = [
@@ -44,7 +44,6 @@ struct Catalogue: Sendable {
         .navHome: ("Planer", "Plans"),
         .navAudit: ("Ændringslog", "Audit"),
         .navVerify: ("Kontrol af loggen", "Verify the ledger"),
-        .navLanguage: ("Sprog", "Language"),
         .navOtherLanguage: ("English", "Dansk"),
         .timeLegend: ("Vis tidspunkt", "Point in time"),
         .asOfLabel: ("Gældende pr. (as-of)", "In effect at (as-of)"),
@@ -64,7 +63,6 @@ struct Catalogue: Sendable {
         .title: ("Titel", "Title"),
         .status: ("Status", "Status"),
         .horizon: ("Periode", "Horizon"),
-        .adopted: ("Vedtaget", "Adopted"),
         .headLabel: ("Loggens hoved (offentliggør dette fingeraftryk)", "Ledger head (the digest to publish)"),
         .headEmpty: ("Loggen er tom.", "The ledger is empty."),
         .accessibilityStatement: ("Tilgængelighedserklæring", "Accessibility statement"),
@@ -79,7 +77,6 @@ struct Catalogue: Sendable {
         .indicators: ("Indikatorer", "Indicators"),
         .initiatives: ("Initiativer", "Initiatives"),
         .links: ("Henvisninger", "Links"),
-        .milestones: ("Milepæle", "Milestones"),
         .historyHeading: ("Historik", "History"),
         .historyCaption: ("Alle hændelser for denne enhed, med hvem, hvornår, hvorfor og hvad de ændrede",
                           "Every event of this entity: who, when, why and what it changed"),
@@ -104,7 +101,6 @@ struct Catalogue: Sendable {
         .then: ("Dengang", "Then"),
         .nowColumn: ("Nu", "Now"),
         .chartHeading: ("Målets historik", "Target history"),
-        .chartCaption: ("Målet over tid, revisioner og målinger", "The target over time, its revisions and measurements"),
         .chartTargetInForce: ("Gældende mål", "Target in force"),
         .chartEarlier: ("Hvad loggen sagde før en revision", "What the ledger said before a revision"),
         .chartMeasurement: ("Måling", "Measurement"),
@@ -113,9 +109,6 @@ struct Catalogue: Sendable {
                           "Backdated: from effective date to recording"),
         .chartNoTarget: ("Der er intet mål at tegne på dette tidspunkt.", "There is no target to draw at this time."),
         .chartTableCaption: ("Diagrammets data: mål og målinger", "The chart's data: targets and measurements"),
-        .chartFrom: ("Fra", "From"),
-        .chartTo: ("Til", "To"),
-        .measuredValue: ("Målt værdi", "Measured value"),
         .tightened: ("strammet", "tightened"),
         .loosened: ("lempet", "loosened"),
         .changed: ("ændret", "changed"),
@@ -173,9 +166,7 @@ struct Catalogue: Sendable {
         .deadline: ("Frist", "Deadline"),
         .baseline: ("Udgangspunkt", "Baseline"),
         .unit: ("Enhed", "Unit"),
-        .comparator: ("Sammenligning", "Comparator"),
         .period: ("Periode", "Period"),
-        .entityHeadingPrefix: ("", ""),
         .partOf: ("Del af", "Part of"),
         .goalOf: ("Indikator for", "Indicator of"),
         .signedBy: ("underskrevet af", "signed by"),

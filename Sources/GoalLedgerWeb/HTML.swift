@@ -1,3 +1,5 @@
+import GoalLedgerCore
+
 /// Markup that is safe to send: every text from the ledger enters it through
 /// `HTML.escape`, the one escaping function of the web pages, the SVG charts
 /// and the attributes. Only this file builds markup from raw strings; pages
@@ -27,7 +29,7 @@ public struct HTML: Sendable, CustomStringConvertible {
             // Most text needs nothing: one pass over the bytes says so, and the string is
             // returned as it is (a plan page escapes ~2,000 texts; per-scalar work was 15 %
             // of its time in perf on the 1M-event ledger).
-            guard bytes.contains(where: needsAttention) || containsC1Control(bytes) else { return text }
+            guard bytes.contains(where: needsAttention) || Validation.firstC1Control(text) != nil else { return text }
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count + 16)
             var index = 0
@@ -64,15 +66,6 @@ public struct HTML: Sendable, CustomStringConvertible {
         case 0x00..<0x20, 0x7F: return true
         default: return false
         }
-    }
-
-    private static func containsC1Control(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var previous: UInt8 = 0
-        for byte in bytes {
-            if previous == 0xC2 && byte >= 0x80 && byte <= 0x9F { return true }
-            previous = byte
-        }
-        return false
     }
 
     public static func + (lhs: HTML, rhs: HTML) -> HTML { HTML(trusted: lhs.markup + rhs.markup) }

@@ -157,7 +157,7 @@ public enum Models {
         let history = try ledger.history(id, at: point)
         let now = point.isNow ? nil : try? ledger.show(id, at: .now)
         var model = EntityModel(frame: try frame(ledger, point), view: view, history: history, now: now,
-                                laterChanges: try laterChanges(ledger, id, at: point),
+                                laterChanges: try laterChanges(ledger, id, at: point, shown: history),
                                 tree: nil, bullets: [:], indicators: [], chart: nil)
         switch view.kind {
         case .plan:
@@ -182,11 +182,11 @@ public enum Models {
 
     /// Events of the stream the ledger knows now that change it but are not in
     /// the view: in effect after `asOf`, or recorded after `knownAt`.
-    static func laterChanges(_ ledger: Ledger, _ id: String, at point: PointInTime) throws -> Int {
+    /// - parameter shown: the entity's history at `point`, which the caller has read already.
+    static func laterChanges(_ ledger: Ledger, _ id: String, at point: PointInTime, shown: [HistoryRow]) throws -> Int {
         guard !point.isNow else { return 0 }
         let all = try ledger.history(id, at: .now)
-        let shown = try? ledger.history(id, at: point)
-        let shownPositions = Set((shown ?? []).map(\.event.position))
+        let shownPositions = Set(shown.map(\.event.position))
         return all.filter { !shownPositions.contains($0.event.position) && !$0.changes.isEmpty }.count
     }
 
@@ -199,7 +199,7 @@ public enum Models {
         let latest = measured.max { ($0.1["effective"]?.stringValue ?? "") < ($1.1["effective"]?.stringValue ?? "") }
         return GoalBullet(latest: latest?.1, latestUnit: latest?.0.state["unit"]?.stringValue, current: current,
                           original: original == current ? nil : original,
-                          laterChanges: try laterChanges(ledger, goal.id, at: goal.point))
+                          laterChanges: try laterChanges(ledger, goal.id, at: goal.point, shown: history))
     }
 
     /// The target-history chart of a goal or indicator: every target and

@@ -74,13 +74,12 @@ public enum SiteWriter {
                 try put(.entity(id), try page(.entity(id)))
                 try put(.historyCSV(id), try page(.historyCSV(id)))
             }
-            var query = AuditQuery()
-            while true {
+            let pageCount = try Models.audit(ledger, AuditQuery(), at: PointInTime(asOf: nil, knownAt: copy.point.knownAt))
+                .pageCount
+            for number in 1...pageCount {
+                var query = AuditQuery()
+                query.page = number
                 try put(.audit(query), try page(.audit(query)))
-                let pageCount = try Models.audit(ledger, query, at: PointInTime(asOf: nil, knownAt: copy.point.knownAt))
-                    .pageCount
-                guard query.page < pageCount else { break }
-                query.page += 1
             }
             try put(.auditCSV(AuditQuery()), try page(.auditCSV(AuditQuery())))
             try put(.verify, try page(.verify))
