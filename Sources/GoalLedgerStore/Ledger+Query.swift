@@ -308,6 +308,9 @@ extension Ledger {
             }
             let earlierSQL = "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND position < ?" + typeList + " ORDER BY version"
             var timelines: [String: StreamTimeline] = [:]
+            // Streams whose timeline holds an index (an event came out of fold order), and how many events those hold.
+            var indexedStreams = Set<String>()
+            var indexedEvents = 0
             let top = filter.field.map { String($0.prefix { $0 != "." }) }
             // With only some types read, a retraction of an event of another type
             // changes none of the fields they set: it is not folded in.
@@ -321,7 +324,17 @@ extension Ledger {
                 }
                 // Taken out while it changes, so its state is not copied on write.
                 var t = timelines.removeValue(forKey: e.stream) ?? StreamTimeline()
-                defer { timelines[e.stream] = t }
+                let indexedBefore = t.indexedEvents
+                defer {
+                    if t.indexedEvents > 0 { indexedStreams.insert(e.stream) }
+                    indexedEvents += t.indexedEvents - indexedBefore
+                    timelines[e.stream] = t
+                    if indexedEvents > Self.auditIndexBudget {
+                        for stream in indexedStreams { timelines[stream]?.dropIndex() }
+                        indexedStreams.removeAll()
+                        indexedEvents = 0
+                    }
+                }
                 func earlier() throws -> [Event] {
                     let q = try RawStatement(db, earlierSQL)
                     q.bind(1, e.stream)
@@ -332,7 +345,7 @@ extension Ledger {
                     return out
                 }
                 guard filter.matches(e), filter.typeCanTouchField(e.type) else {
-                    try t.advance(e, earlier: earlier)
+                    try t.skip(e, earlier: earlier)
                     continue
                 }
                 let changes: [Change]
@@ -340,7 +353,7 @@ extension Ledger {
                     // In order, the changes are those between the heads: when the
                     // filtered field's member is the same in both, none can match.
                     let before = t.head?.state
-                    try t.advance(e, earlier: earlier)
+                    try t.skip(e, earlier: earlier)
                     if before?[top] == t.head?.state[top] { continue }
                     changes = Change.between(before, t.head?.state)
                 } else {
@@ -353,6 +366,12 @@ extension Ledger {
             }
         }
     }
+
+    /// How many events `audit` keeps in its streams' indexes (`StreamTimeline`)
+    /// before it drops them all and lets each stream rebuild its own from the
+    /// file at its next late event. An indexed event takes about 0.5 KB, so
+    /// this bounds the indexes near 100 MB whatever the ledger's size.
+    static let auditIndexBudget = 200_000
 
     // MARK: Folding one entity
 

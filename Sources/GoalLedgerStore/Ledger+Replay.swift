@@ -125,7 +125,7 @@ extension Ledger {
                     if let folded = Fold.state(of: group, at: point) {
                         let entry = StreamEntry(kind: kind, version: group.last!.version,
                                                 plan: try Self.planOf(db, first), created: first.position,
-                                                timeline: StreamTimeline(head: folded, hasEvents: true))
+                                                timeline: ProjectionHead(head: folded, hasEvents: true))
                         Projection.bind(upsert, first.stream, entry)
                         try upsert.run()
                         written += 1

@@ -13,13 +13,13 @@ final class StreamEntry {
     let plan: String?
     /// Position of the stream's first event: listings follow the order things were defined.
     let created: Int64
-    var timeline: StreamTimeline
+    var timeline: ProjectionHead
     /// Position of the last event applied in this run (0 when read back from the file).
     var touched: Int64 = 0
     /// Changed since it was last written to `entities`.
     var dirty = false
 
-    init(kind: EntityKind, version: Int64, plan: String?, created: Int64, timeline: StreamTimeline) {
+    init(kind: EntityKind, version: Int64, plan: String?, created: Int64, timeline: ProjectionHead) {
         self.kind = kind
         self.version = version
         self.plan = plan
@@ -94,7 +94,7 @@ struct Projection {
             case .indicator: plan = try e.data["goal"]?.stringValue.flatMap { try self.entry($0)?.plan }
             case .actor, .plan: plan = nil
             }
-            entry = StreamEntry(kind: kind, version: 0, plan: plan, created: e.position, timeline: StreamTimeline())
+            entry = StreamEntry(kind: kind, version: 0, plan: plan, created: e.position, timeline: ProjectionHead())
             entries[e.stream] = entry
         }
         entry.version = e.version
@@ -310,6 +310,6 @@ struct Projection {
             }
             head = Folded(state: state, version: folded, lastChange: lastEvent)
         }
-        return StreamEntry(kind: kind, version: version, plan: plan, created: created, timeline: StreamTimeline(head: head, hasEvents: true))
+        return StreamEntry(kind: kind, version: version, plan: plan, created: created, timeline: ProjectionHead(head: head, hasEvents: true))
     }
 }

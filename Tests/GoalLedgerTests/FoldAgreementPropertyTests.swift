@@ -13,8 +13,12 @@ typealias SeededRandom = SplitMix64
 @Suite struct FoldAgreementPropertyTests {
     static let streams = ["p/g1", "p/g2", "p/g1/i1"]
 
-    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
-    func snapshotsProjectionsAndPlainFoldAgree(seed: UInt64) throws {
+    /// Five mixed ledgers of 350 events, and two where one indicator gets
+    /// nearly every event of 1,200, all in random effective order (a long
+    /// stream arriving shuffled: issue 12).
+    @Test(arguments: [(1, 350, 6), (2, 350, 6), (3, 350, 6), (4, 350, 6), (5, 350, 6), (6, 1_200, 9), (7, 1_200, 9)]
+          as [(UInt64, Int, Int)])
+    func snapshotsProjectionsAndPlainFoldAgree(seed: UInt64, eventCount: Int, indicatorShareInTenths: Int) throws {
         var rng = SeededRandom(seed: seed)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("goalledger-prop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -43,10 +47,10 @@ typealias SeededRandom = SplitMix64
             let date = String(format: "%04d-%02d-%02d", y, m, d)
             return Int.random(in: 0..<5, using: &rng) == 0 ? date + String(format: "T%02d:30:00+01:00", Int.random(in: 0...23, using: &rng)) : date
         }
-        let eventCount = 350
         while n < eventCount {
             // The indicator gets most events, so its stream passes several snapshot intervals.
-            let stream = Int.random(in: 0..<10, using: &rng) < 6 ? "p/g1/i1" : ["p/g1", "p/g2"].randomElement(using: &rng)!
+            let toIndicator = Int.random(in: 0..<10, using: &rng) < indicatorShareInTenths
+            let stream = toIndicator ? "p/g1/i1" : ["p/g1", "p/g2"].randomElement(using: &rng)!
             let id = "e\(seed)-\(n)"
             // Some events share the effective time of an earlier event of their stream,
             // so late events also tie with those they slot in next to.

@@ -98,6 +98,36 @@ public enum Fold {
         }
     }
 
+    /// How `change` treats the state's members, for a fold that keeps each
+    /// member's writers apart (`StreamFoldIndex`): the members an event sets
+    /// from its own content alone, whatever the state held before. Every other
+    /// member `change` touches depends on what came before: `milestones` and
+    /// `links` (folded in order, see `membersFoldedInOrder`) and
+    /// `measurements` (a count). The fold-agreement property test holds this
+    /// list to `change`.
+    static func membersSet(by e: Event) -> [String] {
+        switch e.type {
+        case .actorRevised, .planRevised, .themeRevised, .goalRevised, .initiativeRevised, .indicatorRevised:
+            return Validation.ordered(e.data, by: e.type.fields).keys
+        case .planAdopted: return [StateMember.status.name, StateMember.adoptedBy.name, StateMember.adoptedOn.name]
+        case .planSuperseded: return [StateMember.status.name, StateMember.supersededBy.name]
+        case .planRetired, .statusChanged: return [StateMember.status.name]
+        case .targetSet: return [StateMember.target.name]
+        case .measurementRecorded: return [StateMember.latest.name]
+        default: return []
+        }
+    }
+
+    /// The member an event changes by adding to what the events before it
+    /// left (`milestones`, `links`), when it is one of those.
+    static func memberFoldedInOrder(by type: EventType) -> StateMember? {
+        switch type {
+        case .milestoneRecorded: .milestones
+        case .linked, .unlinked: .links
+        default: nil
+        }
+    }
+
     /// The fold of a stream with one more event that comes before its last
     /// event in fold order but after its creation, when that needs none of
     /// the stream's other events; nil when they are needed (a refold).

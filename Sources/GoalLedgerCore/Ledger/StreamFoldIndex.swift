@@ -1,0 +1,97 @@
+/// The events of one stream that count, kept by member in fold order, so
+/// the fold at any point of the stream is a few lookups, however the events
+/// arrived.
+///
+/// It holds what `Fold.events(_:at: .now)` chooses from the events added so
+/// far (in position order), and answers `Fold.fold` of any prefix of them:
+/// `folded(before:)` equals `Fold.fold(chosen.filter { key < bound })`.
+/// Most members are set by one event whatever came before (`Fold.membersSet`):
+/// their value is that of their last writer, one binary search each. The
+/// count of measurements is a count of writers; `milestones` and `links` are
+/// folded from their own few events. So a backdated event or a retraction
+/// costs O(members × log n) instead of a refold of the stream: `history` of
+/// one indicator with 20,000 measurements in random effective order went
+/// from more than 60 s to well under a second this way (issue 12).
+public struct StreamFoldIndex: Sendable {
+    /// Every counted event: for the version and the last change.
+    private var counted = FoldOrderedList<Event>()
+    /// Counted creation events: the first in fold order makes the entity.
+    private var creations = FoldOrderedList<Event>()
+    /// For each member set whole by some event, what each writer set it to.
+    private var writers: [String: FoldOrderedList<JSON?>] = [:]
+    /// Counted measurements, for their count (each also writes `latest`).
+    private var measurements = FoldOrderedList<Void>()
+    /// Counted events of the members folded in order (`milestones`, `links`).
+    private var foldedInOrder: [StateMember: FoldOrderedList<Event>] = [:]
+    /// Where each counted event sits, by id: what a retraction looks up.
+    private var keyByID: [String: FoldKey] = [:]
+    /// Every id a retraction has named: an event with one of them never counts.
+    private var retractedIDs: Set<String> = []
+
+    public init() {}
+
+    /// How many events are held (counted ones; retracted ones are dropped).
+    public var count: Int { counted.count }
+
+    /// Adds the next event of the stream (in position order). A retraction
+    /// takes out the event it names, when that counts.
+    public mutating func add(_ e: Event) {
+        if e.type == .retracted, let target = e.data["event"]?.stringValue {
+            retractedIDs.insert(target)
+            if let key = keyByID.removeValue(forKey: target) { remove(key) }
+        }
+        guard !retractedIDs.contains(e.id) else { return }
+        // What no fold reads (actor, reasons, stored text, hashes) is not kept.
+        let e = e.light
+        let key = FoldKey(e)
+        keyByID[e.id] = key
+        counted.insert(key, e)
+        if e.type.creates != nil { creations.insert(key, e) }
+        if e.type == .measurementRecorded { measurements.insert(key, ()) }
+        if let member = Fold.memberFoldedInOrder(by: e.type) { foldedInOrder[member, default: .init()].insert(key, e) }
+        let written = Self.valuesSet(by: e)
+        for (member, value) in written { writers[member, default: .init()].insert(key, value) }
+    }
+
+    /// The counted event that `id` names, when there is one.
+    public func event(id: String) -> Event? {
+        keyByID[id].flatMap { counted.entry(at: $0)?.value }
+    }
+
+    /// The fold of the counted events before `bound` in fold order (with no
+    /// bound: of all of them); nil when the entity does not exist there.
+    /// Its last change is light (`Event.light`).
+    public func folded(before bound: FoldKey?) -> Folded? {
+        guard let creation = creations.first, bound.map({ creation.key < $0 }) ?? true else { return nil }
+        var made: EntityState?
+        guard Fold.apply(creation.value, into: &made), var state = made else { return nil }
+        for (member, list) in writers {
+            if let writer = list.last(before: bound), creation.key < writer.key { state[member] = writer.value }
+        }
+        let measured = measurements.count(from: creation.key, before: bound)
+        if measured > 0 { state[.measurements] = .number(Double(measured)) }
+        for (_, list) in foldedInOrder {
+            for event in list.entries(after: creation.key, before: bound) { Fold.change(event.value, &state) }
+        }
+        guard let last = counted.last(before: bound) else { return nil }
+        return Folded(state: state, version: counted.count(from: creation.key, before: bound), lastChange: last.value)
+    }
+
+    private mutating func remove(_ key: FoldKey) {
+        guard let e = counted.remove(key) else { return }
+        if e.type.creates != nil { creations.remove(key) }
+        if e.type == .measurementRecorded { measurements.remove(key) }
+        if let member = Fold.memberFoldedInOrder(by: e.type) { foldedInOrder[member]?.remove(key) }
+        for member in Fold.membersSet(by: e) { writers[member]?.remove(key) }
+    }
+
+    /// What the event sets each member in `Fold.membersSet(by:)` to: read
+    /// back from `Fold.change` on an empty state, so the values are the fold's own.
+    private static func valuesSet(by e: Event) -> [(String, JSON?)] {
+        let members = Fold.membersSet(by: e)
+        guard !members.isEmpty, let kind = e.type.appliesTo.first else { return [] }
+        var probe = EntityState(kind: kind)
+        Fold.change(e, &probe)
+        return members.map { ($0, probe[$0]) }
+    }
+}

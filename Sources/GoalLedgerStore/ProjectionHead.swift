@@ -1,0 +1,72 @@
+import GoalLedgerCore
+
+/// A projection's current state of one stream, kept light: the head only,
+/// its last change without data, recorded time, stream or id, so a replay
+/// of a million events holds little per stream. (`StreamTimeline` is the
+/// full-state follower that `history` and `audit` use.)
+///
+/// Appending in effective order (the common case) costs one `Fold.fold`. A
+/// late measurement is placed by `Fold.insertLate`; any other late event gets
+/// its new head from the caller's `refold` (from a snapshot).
+struct ProjectionHead: Sendable {
+    /// The current state: every event so far, in fold order, retractions applied.
+    private(set) var head: Folded?
+    /// True once any event has been seen, so a nil head means "retracted away", not "new".
+    private var hasEvents: Bool
+    /// Whether the last event added was backdated or a retraction (refolded the stream).
+    private(set) var lastWasLate = false
+    /// The effective key of the stream's creation event, when known: a late
+    /// event may skip the refold only if it comes after the creation.
+    var creationKey: Int64?
+
+    init(head: Folded? = nil, hasEvents: Bool = false) {
+        self.head = head
+        self.hasEvents = hasEvents || head != nil
+    }
+
+    /// Whether the event comes after everything folded so far (the cheap case).
+    func inOrder(_ e: Event) -> Bool {
+        e.type != .retracted && (!hasEvents || (head.map { Fold.precedes($0.lastChange, e) } ?? false))
+    }
+
+    /// Adds the next event without working out its changes, and tells
+    /// whether it was late (backdated, or a retraction). For the projections:
+    /// the head's `lastChange` keeps no `data`, `recorded`, `stream` or `id`. A late event that
+    /// `Fold.insertLate` can place needs the creation's effective key
+    /// (`creationKey` gives it when not known yet); any other gets its new
+    /// head from `refold`, given the event, the current head and the
+    /// creation's key: the caller may know a faster way than folding the
+    /// whole stream (a snapshot).
+    @discardableResult
+    mutating func advance(_ e: consuming Event, creationKey: () throws -> Int64?,
+                                 refold: (_ e: Event, _ current: Folded?, _ creationKey: Int64?) throws -> Folded?) rethrows -> Bool {
+        defer { hasEvents = true }
+        if e.type.creates != nil && !hasEvents { self.creationKey = e.effective.key }
+        if inOrder(e) {
+            lastWasLate = false
+            Fold.fold(e, onto: &head)
+            // What follows reads of the last change only its place in the fold
+            // (position and effective; a snapshot's resume compares positions
+            // before ids); views read the whole event again. Its data, recorded
+            // time, stream and id go now, while they are in the cache, not when
+            // the stream's next event replaces it.
+            head?.lastChange.data = JSONObject()
+            head?.lastChange.recorded = ""
+            head?.lastChange.stream = ""
+            head?.lastChange.id = ""
+            return false
+        }
+        lastWasLate = true
+        guard case .some(let current) = head else {
+            head = try refold(e, nil, self.creationKey)
+            return true
+        }
+        if self.creationKey == nil { self.creationKey = try creationKey() }
+        if let key = self.creationKey, key <= e.effective.key, let next = Fold.insertLate(e, into: current) {
+            head = next
+        } else {
+            head = try refold(e, current, self.creationKey)
+        }
+        return true
+    }
+}
