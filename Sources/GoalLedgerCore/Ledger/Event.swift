@@ -56,26 +56,15 @@ public struct Event: Sendable, Equatable {
     public static let genesis = String(repeating: "0", count: 64)
 
     /// RFC 8785 serialisation of the exported event without `hash`, the input
-    /// of the chain hash. Members are written in sorted order by hand, with the
-    /// stored canonical `data` spliced in, so no re-sorting happens per event.
+    /// of the chain hash (`CanonicalEvent`, with the stored canonical `data`
+    /// spliced in, so no re-sorting happens per event).
     public func canonicalBytes() -> [UInt8] {
-        var w = JSONWriter(capacity: dataJSON.utf8.count + 400)
-        w.append("{\"actor\":"); w.writeString(actor)
-        w.append(",\"data\":"); w.appendRaw(dataJSON)
-        if let decision { w.append(",\"decision\":"); w.writeString(decision) }
-        w.append(",\"effective\":"); w.writeString(effective.text)
-        w.append(",\"id\":"); w.writeString(id)
-        w.append(",\"position\":"); w.writeInteger(position)
-        w.append(",\"prev\":"); w.writeString(prev)
-        if let reason { w.append(",\"reason\":"); w.writeString(reason) }
-        w.append(",\"recorded\":"); w.writeString(recorded)
-        w.append(",\"recordedBy\":"); w.writeString(recordedBy)
-        if let sigs { w.append(",\"sigs\":"); EventSignature.write(sigs, into: &w) }
-        w.append(",\"stream\":"); w.writeString(stream)
-        w.append(",\"type\":"); w.writeString(type.rawValue)
-        w.append(",\"version\":"); w.writeInteger(version)
-        w.append("}")
-        return w.bytes
+        var writer = JSONWriter(capacity: dataJSON.utf8.count + 400)
+        CanonicalEvent(actor: actor, data: dataJSON, decision: decision, effective: effective.text, id: id,
+                       position: position, prev: prev, reason: reason, recorded: recorded, recordedBy: recordedBy,
+                       sigs: sigs.map(EventSignature.canonical), stream: stream, type: type.rawValue, version: version)
+            .write(into: &writer)
+        return writer.bytes
     }
 
     /// The chain hash: lowercase hex SHA-256 of `canonicalBytes()`.

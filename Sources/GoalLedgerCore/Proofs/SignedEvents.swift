@@ -80,16 +80,9 @@ public enum EventSigning {
                             reason: String?, decision: String?, dataJSON: String, recordedBy: String) -> [UInt8]
     {
         var writer = JSONWriter(capacity: dataJSON.utf8.count + 300)
-        writer.append("{\"actor\":"); writer.writeString(actor)
-        writer.append(",\"data\":"); writer.appendRaw(dataJSON)
-        if let decision { writer.append(",\"decision\":"); writer.writeString(decision) }
-        writer.append(",\"effective\":"); writer.writeString(effective.text)
-        writer.append(",\"id\":"); writer.writeString(id)
-        if let reason { writer.append(",\"reason\":"); writer.writeString(reason) }
-        writer.append(",\"recordedBy\":"); writer.writeString(recordedBy)
-        writer.append(",\"stream\":"); writer.writeString(stream)
-        writer.append(",\"type\":"); writer.writeString(type.rawValue)
-        writer.append("}")
+        CanonicalEvent(actor: actor, data: dataJSON, decision: decision, effective: effective.text, id: id,
+                       reason: reason, recordedBy: recordedBy, stream: stream, type: type.rawValue)
+            .write(into: &writer)
         return writer.bytes
     }
 

@@ -40,27 +40,15 @@ package struct ChainHasher {
     }
 
     /// Whether `hash` (64 lowercase hex digits) is the chain hash of the columns:
-    /// SHA-256 of the RFC 8785 form of the exported event without `hash`, with
-    /// the stored canonical `data` spliced in (`Event.canonicalBytes`).
+    /// SHA-256 of `CanonicalEvent`, the writer `Event.canonicalBytes` uses too.
     /// Nil when a column is not valid UTF-8: the caller decides on the decoded event.
     package mutating func matches(_ c: Columns, hash: UnsafeBufferPointer<UInt8>) -> Bool? {
         guard c.isValidUTF8 else { return nil }
         w.bytes.removeAll(keepingCapacity: true)
-        w.append("{\"actor\":"); w.writeString(utf8: c.actor)
-        w.append(",\"data\":"); w.bytes.append(contentsOf: c.data)
-        if let d = c.decision { w.append(",\"decision\":"); w.writeString(utf8: d) }
-        w.append(",\"effective\":"); w.writeString(utf8: c.effective)
-        w.append(",\"id\":"); w.writeString(utf8: c.id)
-        w.append(",\"position\":"); w.writeInteger(c.position)
-        w.append(",\"prev\":"); w.writeString(utf8: c.prev)
-        if let r = c.reason { w.append(",\"reason\":"); w.writeString(utf8: r) }
-        w.append(",\"recorded\":"); w.writeString(utf8: c.recorded)
-        w.append(",\"recordedBy\":"); w.writeString(utf8: c.recordedBy)
-        if let sigs = c.sigs { w.append(",\"sigs\":"); w.bytes.append(contentsOf: sigs) }
-        w.append(",\"stream\":"); w.writeString(utf8: c.stream)
-        w.append(",\"type\":"); w.writeString(utf8: c.type)
-        w.append(",\"version\":"); w.writeInteger(c.version)
-        w.append("}")
+        CanonicalEvent(actor: c.actor, data: c.data, decision: c.decision, effective: c.effective, id: c.id,
+                       position: c.position, prev: c.prev, reason: c.reason, recorded: c.recorded,
+                       recordedBy: c.recordedBy, sigs: c.sigs, stream: c.stream, type: c.type, version: c.version)
+            .write(into: &w)
         let digest = SHA256.hash(data: w.bytes)
         guard hash.count == 64 else { return false }
         return digest.withUnsafeBytes { d in
