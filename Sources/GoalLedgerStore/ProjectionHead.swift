@@ -18,6 +18,9 @@ struct ProjectionHead: Sendable {
     /// The effective key of the stream's creation event, when known: a late
     /// event may skip the refold only if it comes after the creation.
     var creationKey: Int64?
+    /// The effective key of the measurement that set the head's `latest`,
+    /// when known (nil after a refold or a load: read from the state then).
+    private var latestKey: Int64?
 
     init(head: Folded? = nil, hasEvents: Bool = false) {
         self.head = head
@@ -44,6 +47,7 @@ struct ProjectionHead: Sendable {
         if e.type.creates != nil && !hasEvents { self.creationKey = e.effective.key }
         if inOrder(e) {
             lastWasLate = false
+            if e.type == .measurementRecorded { latestKey = e.effective.key }
             Fold.fold(e, onto: &head)
             // What follows reads of the last change only its place in the fold
             // (position and effective; a snapshot's resume compares positions
@@ -58,14 +62,19 @@ struct ProjectionHead: Sendable {
         }
         lastWasLate = true
         guard case .some(let current) = head else {
+            latestKey = nil
             head = try refold(e, nil, self.creationKey)
             return true
         }
         if self.creationKey == nil { self.creationKey = try creationKey() }
-        if let key = self.creationKey, key <= e.effective.key, let next = Fold.insertLate(e, into: current) {
+        if latestKey == nil { latestKey = Fold.latestEffectiveKey(of: current.state) }
+        if let key = self.creationKey, key <= e.effective.key,
+           let next = Fold.insertLate(e, into: current, latestKey: latestKey) {
             head = next
+            latestKey = max(latestKey ?? e.effective.key, e.effective.key)
         } else {
             head = try refold(e, current, self.creationKey)
+            latestKey = nil
         }
         return true
     }

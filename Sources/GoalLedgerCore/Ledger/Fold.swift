@@ -140,16 +140,25 @@ public enum Fold {
     /// later, is the fold of the stream with it in its place. The new event
     /// has the stream's highest position, so on a tie of `effective` it is
     /// the later one. The last event folded stays the same.
-    public static func insertLate(_ e: Event, into head: Folded) -> Folded? {
+    ///
+    /// `latestKey` is the effective key of the current `latest`, when the
+    /// caller knows it; else it is read from the state's text (parsing it
+    /// was 16 % of a replay whose measurements all arrive late, issue 12).
+    public static func insertLate(_ e: Event, into head: Folded, latestKey: Int64? = nil) -> Folded? {
         guard e.type == .measurementRecorded, precedes(e, head.lastChange) else { return nil }
         var state: EntityState? = head.state
         guard apply(e, into: &state), var s = state else { return nil }
         if let current = head.state[.latest] {
-            guard case .string(let text)? = current.objectValue?["effective"],
-                  let effective = try? Effective(stored: text) else { return nil }
-            if e.effective.key < effective.key { s[.latest] = current }
+            guard let currentKey = latestKey ?? latestEffectiveKey(of: head.state) else { return nil }
+            if e.effective.key < currentKey { s[.latest] = current }
         }
         return Folded(state: s, version: head.version + 1, lastChange: head.lastChange)
+    }
+
+    /// The effective key of the measurement that set the state's `latest`, read from its text.
+    public static func latestEffectiveKey(of state: EntityState) -> Int64? {
+        guard case .string(let text)? = state[.latest]?.objectValue?["effective"] else { return nil }
+        return (try? Effective(stored: text))?.key
     }
 
     /// The fold of a stream after a late retraction `r` of `target`, when
