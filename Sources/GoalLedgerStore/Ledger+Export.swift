@@ -7,8 +7,9 @@ extension Ledger {
     /// of a batch of lines; nothing is held in memory beyond one batch.
     public func export(knownAt: TimePoint? = nil, write: ([UInt8]) throws -> Void) throws {
         try read { db in try Self.withScanCache(db) {
-            let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events WHERE recorded <= ? ORDER BY position")
-            s.bind(1, knownAt?.recordedBound ?? "~")
+            let known = CountingRule(PointInTime(knownAt: knownAt)).knownSQL
+            let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events\(known.whereClause) ORDER BY position")
+            known.bind(to: s, from: 1)
             defer { s.reset() }
             var w = JSONWriter(capacity: 1 << 17)
             while try s.step() {

@@ -239,16 +239,16 @@ extension Ledger {
         try read { db in
             let all = try EventRows.stream(db, id)
             guard !all.isEmpty else { throw LedgerError.notFound("no entity \(id)") }
-            let knownBound = point.knownAt?.recordedBound
-            let asOfKey = point.asOf?.effectiveKeyBound
+            let rule = CountingRule(point)
             var timeline = StreamTimeline()
             var rows: [HistoryRow] = []
             var retractions: [String: Int64] = [:]
-            for (i, e) in all.enumerated() {
-                if let k = knownBound, e.recorded > k { break }
-                let changes = timeline.add(e) { Array(all[..<i]) }
+            // Every event known then, with what it changed; those in effect then are listed.
+            for (offset, e) in all.enumerated() {
+                guard rule.isKnown(e) else { break }
+                let changes = timeline.add(e) { Array(all[..<offset]) }
                 if e.type == .retracted, let target = e.data["event"]?.stringValue { retractions[target] = e.position }
-                if let a = asOfKey, e.effective.key > a { continue }
+                guard rule.isInEffect(e) else { continue }
                 rows.append(HistoryRow(event: e, changes: changes))
             }
             for k in rows.indices { rows[k].retractedBy = retractions[rows[k].event.id] }
@@ -294,18 +294,17 @@ extension Ledger {
             // With the index by type, only the rows of those types are read, in position order.
             let hasTypeIndex = try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'events_type'") ?? false
             let byType = relevant != nil && hasTypeIndex
-            var sql = "SELECT \(EventRows.columns) FROM events WHERE recorded <= ?"
+            var condition = CountingRule(PointInTime(knownAt: filter.knownAt)).knownSQL
+            if let prefix = filter.stream {
+                let range = Self.streamRange(under: prefix)
+                condition.add("stream >= ? AND stream < ?", .text(range.lowerBound), .text(range.upperBound))
+            }
+            let sql = "SELECT \(EventRows.columns) FROM events WHERE 1"
                 + (byType ? " AND position IN (SELECT position FROM events WHERE 1" + typeList + ")" : typeList)
-            if filter.stream != nil { sql += " AND stream >= ? AND stream < ?" }
-            sql += " ORDER BY position"
+                + condition.andTerms + " ORDER BY position"
             let s = try RawStatement(db, sql)
             defer { s.reset() }
-            s.bind(1, filter.knownAt?.recordedBound ?? "~")
-            if let p = filter.stream {
-                let base = p.hasSuffix("/") ? String(p.dropLast()) : p
-                s.bind(2, base)
-                s.bind(3, base + "0")  // '0' sorts right after '/', '.', '-'
-            }
+            condition.bind(to: s, from: 1)
             let earlierSQL = "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND position < ?" + typeList + " ORDER BY version"
             var timelines: [String: StreamTimeline] = [:]
             // Streams whose timeline holds an index (an event came out of fold order), and how many events those hold.
@@ -373,6 +372,15 @@ extension Ledger {
     /// this bounds the indexes near 100 MB whatever the ledger's size.
     static let auditIndexBudget = 200_000
 
+    /// The range of the stream index that holds every id a stream filter
+    /// `p` (or `p/`) matches: from `p` up to `p0`, exclusive. `p` and every
+    /// `p/…` lie inside, as `/` sorts before `0`; so do a few ids that are
+    /// not under `p` (`p-x`, `p.x`), which `AuditFilter.matchesStream` drops.
+    static func streamRange(under prefix: String) -> Range<String> {
+        let base = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        return base..<(base + "0")
+    }
+
     // MARK: Folding one entity
 
     /// The entity at a point in time, or nil when it does not exist then (or at all).
@@ -388,22 +396,22 @@ extension Ledger {
             guard let entry = try Projection.loadEntry(db, id) else { return nil }
             return (entry.kind, entry.head)
         }
-        let known = point.knownAt?.recordedBound ?? "~"
-        guard let creation = try EventRows.creation(db, id), creation.recorded <= known,
+        let rule = CountingRule(point)
+        let foldReads = rule.foldReadsSQL
+        guard let creation = try EventRows.creation(db, id), rule.isKnown(creation),
               let kind = creation.type.creates else { return nil }
         for snapshot in try latestSnapshots(db, id, kind: kind, at: point) {
             // Only the events after the snapshot's head (a range of the stream's
             // index) that are in effect by asOf, and every retraction: later
             // events cannot change this state, and only those rows are decoded.
             let s = try RawStatement(db, """
-                SELECT \(EventRows.columns) FROM events WHERE stream = ? AND recorded <= ?
-                AND version > (SELECT version FROM events WHERE position = ?)
-                AND (effective <= ? OR type = 'Retracted') ORDER BY version
+                SELECT \(EventRows.columns) FROM events
+                WHERE stream = ? AND version > (SELECT version FROM events WHERE position = ?)\(foldReads.andTerms)
+                ORDER BY version
                 """)
             s.bind(1, id)
-            s.bind(2, known)
-            s.bind(3, snapshot.headPosition)
-            s.bind(4, point.asOf?.effectiveBound ?? "~")
+            s.bind(2, snapshot.headPosition)
+            foldReads.bind(to: s, from: 3)
             var candidates: [Event] = []
             while try s.step() { candidates.append(try EventRows.read(s, light: true)) }
             s.reset()
@@ -412,13 +420,13 @@ extension Ledger {
             let ids = Set(candidates.map(\.id))
             for r in candidates where r.type == .retracted {
                 guard let target = r.data["event"]?.stringValue, !ids.contains(target),
-                      let t = try EventRows.byID(db, target), t.position > snapshot.headPosition, t.recorded <= known else { continue }
+                      let t = try EventRows.byID(db, target), t.position > snapshot.headPosition, rule.isKnown(t) else { continue }
                 candidates.append(t)
             }
             candidates.sort { $0.version < $1.version }
-            if case .some(let folded) = Fold.resume(snapshot, with: candidates, at: point) { return (kind, try complete(db, folded)) }
+            if case .answered(let folded) = Fold.resume(snapshot, with: candidates, at: point) { return (kind, try complete(db, folded)) }
         }
-        return (kind, try complete(db, Fold.state(of: try streamEvents(db, id, knownAt: known, asOf: point.asOf), at: point)))
+        return (kind, try complete(db, Fold.state(of: try streamEvents(db, id, at: rule), at: point)))
     }
 
     /// Folds read light rows (no actor, reasons or hashes); a view shows its
@@ -431,16 +439,14 @@ extension Ledger {
         return f
     }
 
-    /// The events of a stream a fold at that time reads: known by then, and
-    /// in effect by `asOf` or a retraction (which hides its event at any time).
-    static func streamEvents(_ db: Database, _ id: String, knownAt known: String, asOf: TimePoint? = nil) throws -> [Event] {
+    /// The events of a stream a fold at that time reads (`CountingRule.foldReadsSQL`).
+    static func streamEvents(_ db: Database, _ id: String, at rule: CountingRule) throws -> [Event] {
+        let foldReads = rule.foldReadsSQL
         let s = try RawStatement(db, """
-            SELECT \(EventRows.columns) FROM events WHERE stream = ? AND recorded <= ?
-            AND (effective <= ? OR type = 'Retracted') ORDER BY version
+            SELECT \(EventRows.columns) FROM events WHERE stream = ?\(foldReads.andTerms) ORDER BY version
             """)
         s.bind(1, id)
-        s.bind(2, known)
-        s.bind(3, asOf?.effectiveBound ?? "~")
+        foldReads.bind(to: s, from: 2)
         var events: [Event] = []
         while try s.step() { events.append(try EventRows.read(s, light: true)) }
         s.reset()
@@ -453,14 +459,14 @@ extension Ledger {
     /// event recorded later slots in before the newest point, an earlier
     /// point usually still answers.
     static func latestSnapshots(_ db: Database, _ id: String, kind: EntityKind, at point: PointInTime) throws -> [Snapshot] {
+        let admitted = CountingRule(point).snapshotsAdmittedSQL
         let s = try RawStatement(db, """
             SELECT head_position, head_recorded, last_position, folded, state FROM snapshots
-            WHERE stream = ? AND head_recorded <= ? AND effective_key <= ?
+            WHERE stream = ?\(admitted.andTerms)
             ORDER BY effective_key DESC, last_position DESC, head_position DESC LIMIT 16
             """)
         s.bind(1, id)
-        s.bind(2, point.knownAt?.recordedBound ?? "~")
-        s.bind(3, point.asOf?.effectiveKeyBound ?? Int64.max)
+        admitted.bind(to: s, from: 2)
         return try Projection.snapshots(from: s, db, kind: kind, distinct: 3)
     }
 

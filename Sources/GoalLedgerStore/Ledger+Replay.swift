@@ -73,8 +73,10 @@ extension Ledger {
         let head = try self.head()
         return try read { db in
             let total = try Self.headPosition(db)
-            let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events WHERE recorded <= ? ORDER BY stream, version")
-            s.bind(1, point.knownAt?.recordedBound ?? "~")
+            let rule = CountingRule(point)
+            let known = rule.knownSQL
+            let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events\(known.whereClause) ORDER BY stream, version")
+            known.bind(to: s, from: 1)
             defer { s.reset() }
             var written = 0
             try out.write { w in
@@ -101,9 +103,8 @@ extension Ledger {
                 var done: Int64 = 0
                 func flushGroup() throws {
                     guard let first = group.first, let kind = first.type.creates else { group.removeAll(); return }
-                    let counted = Set(Fold.events(group, at: point).map(\.id))
-                    let asOfKey = point.asOf?.effectiveKeyBound
-                    for e in group where asOfKey == nil || e.effective.key <= asOfKey! {
+                    let counted = Set(rule.events(of: group).map(\.id))
+                    for e in group where rule.isInEffect(e) {
                         let retracted = counted.contains(e.id) ? nil : Int64(1)
                         if e.type == .targetSet {
                             th.reset()

@@ -136,7 +136,7 @@ struct Projection {
         let best = [inMemory, stored].compactMap { $0 }.max { Fold.precedes($0.folded.lastChange, $1.folded.lastChange) }
         if let best {
             let candidates = try Self.tail(db, e.stream, after: best, before: e.position) + [e]
-            if case .some(let folded) = Fold.resume(best, with: candidates, at: .now) { return folded }
+            if case .answered(let folded) = Fold.resume(best, with: candidates, at: .now) { return folded }
         }
         return Fold.state(of: try EventRows.stream(db, e.stream, before: e.position, light: true) + [e])
     }

@@ -1,4 +1,5 @@
 import GRDB
+import GoalLedgerCore
 
 /// The ledger's tables, views and triggers, one named migration per change.
 ///
@@ -157,15 +158,13 @@ enum Schema {
               SELECT e.position, e.stream, e.effective, e.recorded, e.actor, e.recorded_by, e.reason, e.decision,
                      json_extract(e.data, '$.value') AS value, json_extract(e.data, '$.unit') AS unit,
                      json_extract(e.data, '$.comparator') AS comparator, json_extract(e.data, '$.deadline') AS deadline,
-                     EXISTS (SELECT 1 FROM events r WHERE r.stream = e.stream AND r.type = 'Retracted'
-                             AND json_extract(r.data, '$.event') = e.id) AS retracted
+                     \(CountingRule.retractedSQL(event: "e")) AS retracted
               FROM events e WHERE e.type = 'TargetSet';
             CREATE VIEW measurements AS
               SELECT e.position, e.stream AS indicator, e.effective, e.recorded, e.actor,
                      json_extract(e.data, '$.value') AS value, json_extract(e.data, '$.period') AS period,
                      json_extract(e.data, '$.source') AS source,
-                     EXISTS (SELECT 1 FROM events r WHERE r.stream = e.stream AND r.type = 'Retracted'
-                             AND json_extract(r.data, '$.event') = e.id) AS retracted
+                     \(CountingRule.retractedSQL(event: "e")) AS retracted
               FROM events e WHERE e.type = 'MeasurementRecorded';
             """)
     }

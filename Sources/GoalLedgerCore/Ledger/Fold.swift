@@ -188,26 +188,9 @@ public enum Fold {
     }
 
     /// The events of one stream (in position order) that count at a point in
-    /// time, in fold order: known at `knownAt` (recorded ≤ it), in effect at
-    /// `asOf` (effective ≤ it), and not retracted by a retraction known at
-    /// `knownAt`. A retraction hides its event at every `asOf`.
+    /// time, in fold order (`CountingRule`).
     public static func events(_ stream: [Event], at point: PointInTime) -> [Event] {
-        var known = stream
-        if let k = point.knownAt {
-            let bound = k.recordedBound
-            known = stream.filter { $0.recorded <= bound }
-        }
-        var retracted = Set<String>()
-        for e in known where e.type == .retracted {
-            if let id = e.data["event"]?.stringValue { retracted.insert(id) }
-        }
-        let asOfKey = point.asOf?.effectiveKeyBound
-        var chosen = known.filter { e in
-            !retracted.contains(e.id) && (asOfKey == nil || e.effective.key <= asOfKey!)
-        }
-        // Stable: position order breaks ties.
-        if !isSorted(chosen) { chosen.sort(by: precedes) }
-        return chosen
+        CountingRule(point).events(of: stream)
     }
 
     static func isSorted(_ events: [Event]) -> Bool {

@@ -24,10 +24,10 @@ public struct Snapshot: Sendable, Equatable {
     public static let interval: Int64 = 100
 
     /// Whether the snapshot may answer a query at `point` at all (before looking at later events).
+    /// It must know no more than the point does, and its last event must be in effect then.
     public func admits(_ point: PointInTime) -> Bool {
-        if let k = point.knownAt, headRecorded > k.recordedBound { return false }
-        if let a = point.asOf, folded.lastChange.effective.key > a.effectiveKeyBound { return false }
-        return true
+        let rule = CountingRule(point)
+        return rule.isKnown(recorded: headRecorded) && rule.isInEffect(folded.lastChange)
     }
 }
 
@@ -42,28 +42,34 @@ extension Fold {
     /// retracted comes before the snapshot's last event in fold order (and a
     /// later retraction of one makes the snapshot unusable either way); a later
     /// one in effect after `asOf` neither counts nor slots in before the
-    /// snapshot's point. Returns `.none` when the snapshot cannot
+    /// snapshot's point. Returns `.unusable` when the snapshot cannot
     /// answer (a later event slots in before its point or retracts one of its
-    /// events); `.some(folded)` otherwise, equal to `state(of:at:)`.
-    public static func resume(_ snapshot: Snapshot, with candidates: [Event], at point: PointInTime) -> Folded?? {
-        guard snapshot.admits(point) else { return .none }
+    /// events); `.answered(folded)` otherwise, equal to `state(of:at:)`.
+    public static func resume(_ snapshot: Snapshot, with candidates: [Event], at point: PointInTime) -> SnapshotResumption {
+        guard snapshot.admits(point) else { return .unusable }
         let upTo = snapshot.folded.lastChange
         let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var retracted = Set<String>()
         for e in candidates {
-            if e.position > snapshot.headPosition && !precedes(upTo, e) && e.id != upTo.id { return .none }
+            if e.position > snapshot.headPosition && !precedes(upTo, e) && e.id != upTo.id { return .unusable }
             guard e.type == .retracted, let target = e.data["event"]?.stringValue else { continue }
             retracted.insert(target)
             if e.position > snapshot.headPosition {
                 // A late retraction of an event inside the snapshot invalidates it.
-                guard let t = byID[target], precedes(upTo, t) else { return .none }
+                guard let t = byID[target], precedes(upTo, t) else { return .unusable }
             }
         }
-        let asOfKey = point.asOf?.effectiveKeyBound
-        var tail = candidates.filter { e in
-            precedes(upTo, e) && !retracted.contains(e.id) && (asOfKey == nil || e.effective.key <= asOfKey!)
-        }
+        let rule = CountingRule(point)
+        var tail = candidates.filter { e in precedes(upTo, e) && !retracted.contains(e.id) && rule.isInEffect(e) }
         if !isSorted(tail) { tail.sort(by: precedes) }
-        return .some(fold(tail, from: snapshot.folded))
+        return .answered(fold(tail, from: snapshot.folded))
     }
+}
+
+/// What continuing a snapshot to a point in time gives (`Fold.resume`).
+public enum SnapshotResumption: Sendable, Equatable {
+    /// Something recorded after the snapshot changes what it holds: fold from the start instead.
+    case unusable
+    /// The fold at the point; nil when the entity does not exist then.
+    case answered(Folded?)
 }

@@ -1,0 +1,67 @@
+/// Which events count at a point in time (SPEC §3): the one definition.
+///
+/// An event counts when it is **known** by then (recorded at or before
+/// `knownAt`), **in effect** by then (effective at or before `asOf`), and
+/// not **retracted** by a retraction known by then. A retraction hides its
+/// event at every `asOf`: its own effective time does not matter.
+///
+/// The fold (`Fold.events`), snapshots (`Snapshot.admits`, `Fold.resume`),
+/// `history`, `audit`, `diff` and `replay --into` ask it. Queries that
+/// pre-filter rows in SQLite take their condition from its SQL form
+/// (`CountingRule+SQL.swift` in the store), and the views' `retracted`
+/// column comes from there too.
+///
+/// ```swift
+/// let rule = CountingRule(PointInTime(asOf: try TimePoint(parsing: "2018"),
+///                                     knownAt: try TimePoint(parsing: "2020-06")))
+/// let chosen = rule.events(of: streamEvents)  // in fold order
+/// ```
+public struct CountingRule: Sendable {
+    public let point: PointInTime
+    /// `knownAt` as stored `recorded` text; nil when every event is known.
+    public let recordedBound: String?
+    /// `asOf` as an effective key; nil when every event is in effect.
+    public let effectiveKeyBound: Int64?
+
+    public init(_ point: PointInTime) {
+        self.point = point
+        recordedBound = point.knownAt?.recordedBound
+        effectiveKeyBound = point.asOf?.effectiveKeyBound
+    }
+
+    /// Now, as the ledger knows it: every event known and in effect.
+    public static let now = CountingRule(.now)
+
+    /// Recorded at or before `knownAt`.
+    @inline(__always)
+    public func isKnown(_ e: Event) -> Bool { isKnown(recorded: e.recorded) }
+
+    /// A stored `recorded` text at or before `knownAt`.
+    @inline(__always)
+    public func isKnown(recorded: String) -> Bool { recordedBound.map { recorded <= $0 } ?? true }
+
+    /// Effective at or before `asOf`.
+    @inline(__always)
+    public func isInEffect(_ e: Event) -> Bool { isInEffect(effectiveKey: e.effective.key) }
+
+    @inline(__always)
+    public func isInEffect(effectiveKey: Int64) -> Bool { effectiveKeyBound.map { effectiveKey <= $0 } ?? true }
+
+    /// The ids that the known retractions among `events` name: those events never count.
+    public func retractedIDs(among events: some Sequence<Event>) -> Set<String> {
+        var retracted = Set<String>()
+        for e in events where e.type == .retracted && isKnown(e) {
+            if let id = e.data["event"]?.stringValue { retracted.insert(id) }
+        }
+        return retracted
+    }
+
+    /// The events of one stream (given in position order) that count, in fold order.
+    public func events(of stream: [Event]) -> [Event] {
+        let retracted = retractedIDs(among: stream)
+        var chosen = stream.filter { e in isKnown(e) && isInEffect(e) && !retracted.contains(e.id) }
+        // Stable: position order breaks ties.
+        if !Fold.isSorted(chosen) { chosen.sort(by: Fold.precedes) }
+        return chosen
+    }
+}
