@@ -1,35 +1,60 @@
 import GRDB
 import GoalLedgerCore
 
+/// The columns of `events`, in the order `EventRows.columns` selects and
+/// `EventRows.insertSQL` binds them: rows are read by name, never by number.
+enum EventColumn: Int32, CaseIterable {
+    case position, version, stream, type, effective, actor, reason, decision, id, data, recorded, recordedBy, prev, hash
+    case sigs
+
+    var sqlName: String { self == .recordedBy ? "recorded_by" : "\(self)" }
+    var isInteger: Bool { self == .position || self == .version }
+    /// The index of the column in a row selected with `EventRows.columns` (from 0).
+    var index: Int32 { rawValue }
+    /// The number of its `?` in `EventRows.insertSQL` (from 1).
+    var parameter: Int32 { rawValue + 1 }
+}
+
 /// Reading and writing rows of the `events` table.
 enum EventRows {
-    static let columns = "position, version, stream, type, effective, actor, reason, decision, id, data, recorded, "
-        + "recorded_by, prev, hash, sigs"
+    static let columns = EventColumn.allCases.map(\.sqlName).joined(separator: ", ")
 
-    static let insertSQL = "INSERT INTO events (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    static let insertSQL = "INSERT INTO events (\(columns)) VALUES ("
+        + Array(repeating: "?", count: EventColumn.allCases.count).joined(separator: ",") + ")"
 
     /// Inserts an event. Its texts are copied once into `buffer` and bound
     /// in place, so SQLite makes no copy of its own of each column.
     static func insert(_ e: Event, _ s: RawStatement, buffer: inout [UInt8]) throws {
         buffer.removeAll(keepingCapacity: true)
-        var spans: [(column: Int32, start: Int, count: Int)?] = []
-        spans.reserveCapacity(12)
-        func add(_ column: Int32, _ text: String?) {
-            guard var text else { spans.append(nil); return }
+        // Where each text column's bytes lie in `buffer`; nil for NULL.
+        var spans: [(column: EventColumn, bytes: Range<Int>?)] = []
+        spans.reserveCapacity(EventColumn.allCases.count)
+        func add(_ column: EventColumn, _ text: String?) {
+            guard var text else { spans.append((column, nil)); return }
             let start = buffer.count
             text.withUTF8 { buffer.append(contentsOf: $0) }
-            spans.append((column, start, buffer.count - start))
+            spans.append((column, start..<buffer.count))
         }
-        add(3, e.stream); add(4, e.type.rawValue); add(5, e.effective.text); add(6, e.actor); add(7, e.reason)
-        add(8, e.decision); add(9, e.id); add(10, e.dataJSON); add(11, e.recorded); add(12, e.recordedBy)
-        add(13, e.prev); add(14, e.hash); add(15, e.sigs.map(EventSignature.canonical))
+        add(.stream, e.stream)
+        add(.type, e.type.rawValue)
+        add(.effective, e.effective.text)
+        add(.actor, e.actor)
+        add(.reason, e.reason)
+        add(.decision, e.decision)
+        add(.id, e.id)
+        add(.data, e.dataJSON)
+        add(.recorded, e.recorded)
+        add(.recordedBy, e.recordedBy)
+        add(.prev, e.prev)
+        add(.hash, e.hash)
+        add(.sigs, e.sigs.map(EventSignature.canonical))
         try buffer.withUnsafeBufferPointer { bytes in
             s.reset()
-            s.bind(1, e.position)
-            s.bind(2, e.version)
-            for (k, span) in spans.enumerated() {
-                guard let span else { s.bind(Int32(k + 3), nil as String?); continue }
-                s.bindStatic(span.column, bytes.baseAddress! + span.start, span.count)
+            s.bind(EventColumn.position.parameter, e.position)
+            s.bind(EventColumn.version.parameter, e.version)
+            for (column, span) in spans {
+                guard let span else { s.bind(column.parameter, nil as String?); continue }
+                s.bindStatic(column.parameter, bytes.baseAddress! + span.lowerBound, span.count)
             }
             // The bound bytes live only in this closure: unbind them before it ends.
             defer { s.reset() }
@@ -45,32 +70,36 @@ enum EventRows {
     /// and with `recorded: false` the recorded time (replay and verify read it
     /// from the row only when a snapshot is taken).
     static func read(_ s: some EventColumns, parseData: Bool = true, light: Bool = false, recorded: Bool = true) throws -> Event {
-        let position = s.int(0)
+        let position = s.int(.position)
         func bad(_ what: String) -> LedgerError { .integrity("position \(position): \(what)", position: position) }
-        guard let type = EventType(utf8: s.bytes(3)) else { throw bad("unknown type \(s.text(3))") }
+        guard let type = EventType(utf8: s.bytes(.type)) else { throw bad("unknown type \(s.text(.type))") }
         let effective: Effective
-        do { effective = try Effective(storedUTF8: s.bytes(4)) } catch { throw bad(error.message) }
-        let dataJSON = light ? "" : s.text(9)
+        do { effective = try Effective(storedUTF8: s.bytes(.effective)) } catch { throw bad(error.message) }
+        let dataJSON = light ? "" : s.text(.data)
         var data = JSONObject()
-        if parseData { do {
-            guard case .object(let o) = try JSONParser.parse(s.bytes(9)) else { throw bad("data is not an object") }
-            data = o
-        } catch let e as LedgerError { throw e } catch { throw bad("data is not valid JSON: \(error)") } }
+        if parseData {
+            do {
+                guard case .object(let object) = try JSONParser.parse(s.bytes(.data)) else { throw bad("data is not an object") }
+                data = object
+            } catch let error as LedgerError { throw error } catch { throw bad("data is not valid JSON: \(error)") }
+        }
         if light {
-            return Event(position: position, version: s.int(1), stream: s.text(2), type: type, effective: effective,
-                         actor: "", reason: nil, decision: nil, id: s.text(8), data: data, dataJSON: dataJSON,
-                         recorded: recorded ? s.text(10) : "", recordedBy: "", prev: "", hash: "")
+            return Event(position: position, version: s.int(.version), stream: s.text(.stream), type: type,
+                         effective: effective, actor: "", reason: nil, decision: nil, id: s.text(.id), data: data,
+                         dataJSON: dataJSON, recorded: recorded ? s.text(.recorded) : "", recordedBy: "", prev: "",
+                         hash: "")
         }
         var sigs: [EventSignature]? = nil
-        if !s.isNull(14) {
-            do { sigs = try EventSignature.parse(try JSONParser.parse(s.bytes(14))) } catch {
+        if !s.isNull(.sigs) {
+            do { sigs = try EventSignature.parse(try JSONParser.parse(s.bytes(.sigs))) } catch {
                 throw bad("sigs is malformed: \(error)")
             }
         }
-        return Event(position: position, version: s.int(1), stream: s.text(2), type: type, effective: effective,
-                     actor: s.text(5), reason: s.optionalText(6), decision: s.optionalText(7), id: s.text(8),
-                     data: data, dataJSON: dataJSON, recorded: s.text(10), recordedBy: s.text(11), prev: s.text(12),
-                     hash: s.text(13), sigs: sigs)
+        return Event(position: position, version: s.int(.version), stream: s.text(.stream), type: type,
+                     effective: effective, actor: s.text(.actor), reason: s.optionalText(.reason),
+                     decision: s.optionalText(.decision), id: s.text(.id), data: data, dataJSON: dataJSON,
+                     recorded: s.text(.recorded), recordedBy: s.text(.recordedBy), prev: s.text(.prev),
+                     hash: s.text(.hash), sigs: sigs)
     }
 
     /// Every event of one stream, in version order; optionally only those before a position.
@@ -106,64 +135,58 @@ enum EventRows {
     }
 }
 
-/// The columns of an `events` row (in `EventRows.columns` order), from a
+/// The columns of an `events` row (selected with `EventRows.columns`), from a
 /// statement or from a copy made on another thread.
 protocol EventColumns {
-    func int(_ i: Int32) -> Int64
+    func int(_ column: EventColumn) -> Int64
     /// The column's bytes, valid while the row is.
-    func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8>
-    func isNull(_ i: Int32) -> Bool
+    func bytes(_ column: EventColumn) -> UnsafeBufferPointer<UInt8>
+    func isNull(_ column: EventColumn) -> Bool
 }
 
 extension EventColumns {
-    func text(_ i: Int32) -> String { String(decoding: bytes(i), as: UTF8.self) }
-    func optionalText(_ i: Int32) -> String? { isNull(i) ? nil : text(i) }
+    func text(_ column: EventColumn) -> String { String(decoding: bytes(column), as: UTF8.self) }
+    func optionalText(_ column: EventColumn) -> String? { isNull(column) ? nil : text(column) }
 }
 
-extension RawStatement: EventColumns {}
+extension RawStatement: EventColumns {
+    func int(_ column: EventColumn) -> Int64 { int(column.index) }
+    func bytes(_ column: EventColumn) -> UnsafeBufferPointer<UInt8> { bytes(column.index) }
+    func isNull(_ column: EventColumn) -> Bool { isNull(column.index) }
+}
 
 /// The current row of a statement, each column fetched from SQLite once:
 /// valid until the next step. `verify` reads every column several times.
 struct RowBytes: EventColumns {
     let position: Int64, version: Int64
-    private let columns: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>,
-                          UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>,
-                          UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)
-    private let reasonIsNull: Bool, decisionIsNull: Bool
+    /// Each text column's bytes, by `EventColumn.index` (empty for the two
+    /// integers). 15 is `EventColumn.allCases.count` (checked in `init`).
+    private let texts: InlineArray<15, UnsafeBufferPointer<UInt8>>
+    private let nulls: InlineArray<15, Bool>
     /// The `sigs` column (SPEC §10), nil when the event is unsigned.
-    let sigs: UnsafeBufferPointer<UInt8>?
+    var sigs: UnsafeBufferPointer<UInt8>? { nulls[Int(EventColumn.sigs.index)] ? nil : texts[Int(EventColumn.sigs.index)] }
 
     init(_ s: RawStatement) {
-        position = s.int(0)
-        version = s.int(1)
-        columns = (s.bytes(2), s.bytes(3), s.bytes(4), s.bytes(5), s.bytes(6), s.bytes(7), s.bytes(8), s.bytes(9), s.bytes(10),
-                   s.bytes(11), s.bytes(12), s.bytes(13))
-        reasonIsNull = s.isNull(6)
-        decisionIsNull = s.isNull(7)
-        sigs = s.isNull(14) ? nil : s.bytes(14)
+        assert(EventColumn.allCases.count == 15, "RowBytes holds one slot per column")
+        position = s.int(.position)
+        version = s.int(.version)
+        // Asking SQLite for an integer column as text would convert it: those stay empty.
+        texts = InlineArray { index in
+            EventColumn(rawValue: Int32(index))!.isInteger ? UnsafeBufferPointer(start: nil, count: 0) : s.bytes(Int32(index))
+        }
+        nulls = InlineArray { index in s.isNull(Int32(index)) }
     }
 
-    func int(_ i: Int32) -> Int64 { i == 0 ? position : version }
-    func isNull(_ i: Int32) -> Bool { i == 6 ? reasonIsNull : i == 7 ? decisionIsNull : i == 14 ? sigs == nil : false }
-
-    func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {
-        switch i {
-        case 2: columns.0
-        case 3: columns.1
-        case 4: columns.2
-        case 5: columns.3
-        case 6: columns.4
-        case 7: columns.5
-        case 8: columns.6
-        case 9: columns.7
-        case 10: columns.8
-        case 11: columns.9
-        case 12: columns.10
-        case 13: columns.11
-        case 14: sigs ?? UnsafeBufferPointer(start: nil, count: 0)
-        default: preconditionFailure("column \(i) is not text")
+    func int(_ column: EventColumn) -> Int64 {
+        switch column {
+        case .position: position
+        case .version: version
+        default: preconditionFailure("\(column) is not an integer column")
         }
     }
+
+    func isNull(_ column: EventColumn) -> Bool { nulls[Int(column.index)] }
+    func bytes(_ column: EventColumn) -> UnsafeBufferPointer<UInt8> { texts[Int(column.index)] }
 }
 
 /// Rows copied out of a statement, byte for byte, with the columns a light
@@ -172,12 +195,13 @@ struct RowBytes: EventColumns {
 /// folds on the other. Only bytes cross between the threads, so every
 /// string and object is made and freed by the thread that folds.
 struct LightRows: @unchecked Sendable {
-    private static let copied: [Int32] = [2, 3, 4, 8, 9, 10]
-    private static let slotOfColumn: [Int] = (0..<14).map { c in copied.firstIndex(of: Int32(c)) ?? -1 }
+    private static let copied: [EventColumn] = [.stream, .type, .effective, .id, .data, .recorded]
+    /// Where each column's start and length lie among a row's `layout` entries; nil when not copied.
+    private static let slotOfColumn: [Int?] = EventColumn.allCases.map { copied.firstIndex(of: $0) }
     private var bytes: [UInt8] = []
     /// Per row: position, version, then start and length of each copied column.
     private var layout: [Int] = []
-    private static let stride = 2 + 2 * 6
+    private static let stride = 2 + 2 * copied.count
 
     init(capacity: Int) {
         bytes.reserveCapacity(capacity * 256)
@@ -187,13 +211,13 @@ struct LightRows: @unchecked Sendable {
     var count: Int { layout.count / Self.stride }
 
     mutating func append(_ s: some EventColumns) {
-        layout.append(Int(s.int(0)))
-        layout.append(Int(s.int(1)))
-        for c in Self.copied {
-            let b = s.bytes(c)
+        layout.append(Int(s.int(.position)))
+        layout.append(Int(s.int(.version)))
+        for column in Self.copied {
+            let columnBytes = s.bytes(column)
             layout.append(bytes.count)
-            layout.append(b.count)
-            if b.count > 0 { bytes.append(contentsOf: b) }
+            layout.append(columnBytes.count)
+            if columnBytes.count > 0 { bytes.append(contentsOf: columnBytes) }
         }
     }
 
@@ -217,11 +241,20 @@ struct LightRows: @unchecked Sendable {
         let all: UnsafeBufferPointer<UInt8>
         let fields: UnsafeBufferPointer<Int>
 
-        func int(_ i: Int32) -> Int64 { Int64(fields[Int(i)]) }
-        func isNull(_ i: Int32) -> Bool { false }
-        func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {
-            let slot = LightRows.slotOfColumn[Int(i)]
-            precondition(slot >= 0, "column \(i) is not copied for a light read")
+        func int(_ column: EventColumn) -> Int64 {
+            switch column {
+            case .position: Int64(fields[0])
+            case .version: Int64(fields[1])
+            default: preconditionFailure("\(column) is not an integer column")
+            }
+        }
+
+        func isNull(_ column: EventColumn) -> Bool { false }
+
+        func bytes(_ column: EventColumn) -> UnsafeBufferPointer<UInt8> {
+            guard let slot = LightRows.slotOfColumn[Int(column.index)] else {
+                preconditionFailure("\(column) is not copied for a light read")
+            }
             let start = fields[2 + 2 * slot], count = fields[3 + 2 * slot]
             return UnsafeBufferPointer(rebasing: all[start..<(start + count)])
         }

@@ -42,7 +42,7 @@ extension Ledger {
                     }
                     if batch.count > 0 { try put(batch) }
                 }, consumer: { batch in
-                    try batch.forEach { row in try apply(try EventRows.read(row, light: true, recorded: false)) { row.text(10) } }
+                    try batch.forEach { row in try apply(try EventRows.read(row, light: true, recorded: false)) { row.text(.recorded) } }
                 })
             } else {
                 let s = try RawStatement(db, sql)

@@ -52,7 +52,7 @@ extension Ledger {
                     while try shared.value.step() {
                         let row = RowBytes(shared.value)
                         batch.rows.append(row)
-                        if !CanonicalCheck.isSurelyCanonical(row.bytes(9)) { batch.exact.append(batch.rows.count - 1) }
+                        if !CanonicalCheck.isSurelyCanonical(row.bytes(.data)) { batch.exact.append(batch.rows.count - 1) }
                         if let failure = chain.check(row, index: batch.rows.count - 1)
                             ?? batch.appendEventHash(row, index: batch.rows.count - 1)
                         {
@@ -83,7 +83,7 @@ extension Ledger {
                 var index = 0
                 while try s.step() {
                     let row = RowBytes(s)
-                    let compare = !CanonicalCheck.isSurelyCanonical(row.bytes(9))
+                    let compare = !CanonicalCheck.isSurelyCanonical(row.bytes(.data))
                     var hashes = VerifyBatch()
                     let chained = chain.check(row, index: index) ?? hashes.appendEventHash(row, index: index)
                     let failures = [chained, fold.check(row, index: index, compareCanonical: compare)].compactMap { $0 }
@@ -300,8 +300,8 @@ struct VerifyBatch: @unchecked Sendable {
 
     /// Decodes the row's `hash` for the Merkle tree; a failure when it is not 64 lowercase hex digits.
     mutating func appendEventHash(_ row: RowBytes, index: Int) -> VerifyFailure? {
-        guard let hash = MerkleHash(hex: row.bytes(13)) else {
-            let position = row.int(0)
+        guard let hash = MerkleHash(hex: row.bytes(.hash)) else {
+            let position = row.int(.position)
             return VerifyFailure(index: index, stage: .hash, error: LedgerError.integrity(
                 "position \(position): hash is not 64 lowercase hex digits", position: position))
         }
@@ -352,7 +352,7 @@ final class ChainCheck: @unchecked Sendable {
     private func checkSignatures(_ s: RowBytes, fail: (VerifyFailure.Stage, String) -> VerifyFailure)
         -> VerifyFailure?
     {
-        let isKeyEvent = s.bytes(3).first == UInt8(ascii: "K")
+        let isKeyEvent = s.bytes(.type).first == UInt8(ascii: "K")
         guard isKeyEvent || s.sigs != nil else { return nil }
         let event: Event
         do { event = try EventRows.read(s) } catch { return fail(.signature, "cannot be read: \(error)") }
@@ -365,7 +365,7 @@ final class ChainCheck: @unchecked Sendable {
     }
 
     func check(_ s: RowBytes, index: Int) -> VerifyFailure? {
-        let p = s.int(0)
+        let p = s.int(.position)
         func fail(_ stage: VerifyFailure.Stage, _ m: String) -> VerifyFailure {
             VerifyFailure(index: index, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
         }
@@ -375,24 +375,24 @@ final class ChainCheck: @unchecked Sendable {
                 p > expected ? "position \(q): missing (positions jump from \(expected - 1) to \(p))"
                              : "position \(q): out of order", position: q))
         }
-        if !Self.same(s.bytes(12), prev) { return fail(.order, "prev does not match the hash of position \(p - 1) (the chain is broken)") }
-        let hash = s.bytes(13)
+        if !Self.same(s.bytes(.prev), prev) { return fail(.order, "prev does not match the hash of position \(p - 1) (the chain is broken)") }
+        let hash = s.bytes(.hash)
         let columns = ChainHasher.Columns(
-            position: p, version: s.int(1), stream: s.bytes(2), type: s.bytes(3), effective: s.bytes(4), actor: s.bytes(5),
-            reason: s.isNull(6) ? nil : s.bytes(6), decision: s.isNull(7) ? nil : s.bytes(7), id: s.bytes(8), data: s.bytes(9),
-            recorded: s.bytes(10), recordedBy: s.bytes(11), prev: s.bytes(12), sigs: s.sigs)
+            position: p, version: s.int(.version), stream: s.bytes(.stream), type: s.bytes(.type), effective: s.bytes(.effective), actor: s.bytes(.actor),
+            reason: s.isNull(.reason) ? nil : s.bytes(.reason), decision: s.isNull(.decision) ? nil : s.bytes(.decision), id: s.bytes(.id), data: s.bytes(.data),
+            recorded: s.bytes(.recorded), recordedBy: s.bytes(.recordedBy), prev: s.bytes(.prev), sigs: s.sigs)
         // Text that is not UTF-8 is hashed as an event made from the row would hash it.
         let matches = hasher.matches(columns, hash: hash)
             ?? ((try? EventRows.read(s, parseData: false)).map { $0.computeHash() == $0.hash } ?? false)
         if !matches { return fail(.hash, "hash does not match the event's content (it was changed)") }
-        let recorded = s.bytes(10)
+        let recorded = s.bytes(.recorded)
         if Recorded.storedMicros(recorded) == nil, (try? Recorded(stored: String(decoding: recorded, as: UTF8.self))) == nil {
             return fail(.recorded, "recorded \(String(decoding: recorded, as: UTF8.self)) is malformed")
         }
         if Self.less(recorded, lastRecorded) {
             return fail(.recorded, "recorded \(String(decoding: recorded, as: UTF8.self)) is earlier than position \(p - 1)'s \(String(decoding: lastRecorded, as: UTF8.self))")
         }
-        guard Identifier.isEntityID(s.bytes(2)), Identifier.isEntityID(s.bytes(5)), Identifier.isEventID(s.bytes(8)) else {
+        guard Identifier.isEntityID(s.bytes(.stream)), Identifier.isEntityID(s.bytes(.actor)), Identifier.isEventID(s.bytes(.id)) else {
             return fail(.content, "stream, actor or id is malformed")
         }
         if let failure = checkSignatures(s, fail: fail) { return failure }
@@ -434,7 +434,7 @@ struct VerifyFold {
     /// `compareCanonical`: `data` was not shown canonical on its bytes
     /// (`CanonicalCheck`), so it is written out canonically and compared.
     mutating func check(_ row: some EventColumns, index: Int, compareCanonical: Bool) -> VerifyFailure? {
-        let p = row.int(0)
+        let p = row.int(.position)
         func fail(_ stage: VerifyFailure.Stage, _ m: String) -> VerifyFailure {
             VerifyFailure(index: index, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
         }
@@ -445,7 +445,7 @@ struct VerifyFold {
             writer.bytes.removeAll(keepingCapacity: true)
             writer.writeCanonical(.object(e.data))
         }
-        if compareCanonical && !ChainCheck.same(row.bytes(9), writer.bytes) {
+        if compareCanonical && !ChainCheck.same(row.bytes(.data), writer.bytes) {
             content = fail(.content, "data is not in canonical form")
         } else if !Validation.conforms(e.data, for: e.type), (try? Validation.data(e.data, for: e.type)) != e.data {
             content = fail(.content, "data does not fit \(e.type.rawValue)")
@@ -461,7 +461,7 @@ struct VerifyFold {
                     throw Stop(stage: .creation, message: v == 1 ? "a stream must start with a creation event, not \(type.rawValue)"
                                                                  : "\(type.rawValue) on an existing stream")
                 }
-            }, recorded: { row.text(10) })
+            }, recorded: { row.text(.recorded) })
         } catch let stop as Stop {
             return stop.stage == .content ? content : fail(stop.stage, stop.message)
         } catch {

@@ -67,6 +67,9 @@ struct RawStatement {
         return Array(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, i))))
     }
 
+    func text(_ i: Int32) -> String { String(decoding: bytes(i), as: UTF8.self) }
+    func optionalText(_ i: Int32) -> String? { isNull(i) ? nil : text(i) }
+
     /// The column's bytes, valid until the next step.
     func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {
         let p = sqlite3_column_text(stmt, i)
