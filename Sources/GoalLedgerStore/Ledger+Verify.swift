@@ -208,44 +208,54 @@ extension Ledger {
 
     /// Every `entities` row equals the fresh fold, and no row is missing or extra.
     static func compareProjection(_ db: Database, _ fresh: Projection) throws {
-        let s = try RawStatement(db, """
-            SELECT id, kind, version, created, folded, last_position, plan, parent, title, status, state FROM entities ORDER BY id
-            """)
+        let s = try RawStatement(db, "SELECT \(EntityColumn.selectList) FROM entities ORDER BY id")
         defer { s.reset() }
         var seen = 0
         // Each column is compared as stored text with the text the fold gives, without making strings.
-        var w = JSONWriter(capacity: 4096)
-        func equal(_ col: Int32, _ b: UnsafeBufferPointer<UInt8>) -> Bool { ChainCheck.same(s.bytes(col), b) }
-        func sameText(_ col: Int32, _ t: String?) -> Bool {
-            guard var t else { return s.isNull(col) }
-            return !s.isNull(col) && t.withUTF8 { equal(col, $0) }
+        var writer = JSONWriter(capacity: 4096)
+        func equal(_ column: EntityColumn, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            ChainCheck.same(s.bytes(column.index), bytes)
         }
-        func sameInteger(_ col: Int32, _ v: Int64?) -> Bool {
-            guard let v else { return s.isNull(col) }
-            w.bytes.removeAll(keepingCapacity: true)
-            w.writeInteger(v)
-            return !s.isNull(col) && w.bytes.withUnsafeBufferPointer { equal(col, $0) }
+        func sameText(_ column: EntityColumn, _ text: String?) -> Bool {
+            guard var text else { return s.isNull(column.index) }
+            return !s.isNull(column.index) && text.withUTF8 { equal(column, $0) }
         }
-        func sameState(_ col: Int32, _ state: EntityState?) -> Bool {
-            guard let state else { return s.isNull(col) }
-            w.bytes.removeAll(keepingCapacity: true)
-            state.writeCanonicalJSON(into: &w)
-            return !s.isNull(col) && w.bytes.withUnsafeBufferPointer { equal(col, $0) }
+        func sameInteger(_ column: EntityColumn, _ value: Int64?) -> Bool {
+            guard let value else { return s.isNull(column.index) }
+            writer.bytes.removeAll(keepingCapacity: true)
+            writer.writeInteger(value)
+            return !s.isNull(column.index) && writer.bytes.withUnsafeBufferPointer { equal(column, $0) }
+        }
+        func sameState(_ column: EntityColumn, _ state: EntityState?) -> Bool {
+            guard let state else { return s.isNull(column.index) }
+            writer.bytes.removeAll(keepingCapacity: true)
+            state.writeCanonicalJSON(into: &writer)
+            return !s.isNull(column.index) && writer.bytes.withUnsafeBufferPointer { equal(column, $0) }
+        }
+        /// The first column of the current row that differs from the fresh entry.
+        func firstDifference(from entry: StreamEntry) -> EntityColumn? {
+            let head = entry.head
+            if !sameText(.kind, entry.kind.rawValue) { return .kind }
+            if !sameInteger(.version, entry.version) { return .version }
+            if !sameInteger(.created, entry.created) { return .created }
+            if !sameInteger(.folded, head.map { Int64($0.version) }) { return .folded }
+            if !sameInteger(.lastPosition, head?.lastChange.position) { return .lastPosition }
+            if !sameText(.plan, entry.plan) { return .plan }
+            if !sameText(.parent, entry.parent) { return .parent }
+            if !sameText(.title, head?.state.title) { return .title }
+            if !sameText(.status, head?.state.status) { return .status }
+            if !sameState(.state, head?.state) { return .state }
+            return nil
         }
         while try s.step() {
-            let id = s.text(0)
-            guard let e = fresh.entries[id] else {
+            let id = s.text(EntityColumn.id.index)
+            guard let entry = fresh.entries[id] else {
                 throw LedgerError.integrity("projection: entities has a row \(id) that no event creates; run `goalledger replay`")
             }
             seen += 1
-            let head = e.head
-            let differing: String? =
-                !sameText(1, e.kind.rawValue) ? "kind" : !sameInteger(2, e.version) ? "version" : !sameInteger(3, e.created) ? "created"
-                : !sameInteger(4, head.map { Int64($0.version) }) ? "folded" : !sameInteger(5, head?.lastChange.position) ? "last_position"
-                : !sameText(6, e.plan) ? "plan" : !sameText(7, e.parent) ? "parent" : !sameText(8, head?.state.title) ? "title"
-                : !sameText(9, head?.state.status) ? "status" : !sameState(10, head?.state) ? "state" : nil
-            if let differing {
-                throw LedgerError.integrity("projection: entities row \(id), column \(differing), differs from a fresh fold of its events; run `goalledger replay`")
+            if let differing = firstDifference(from: entry) {
+                throw LedgerError.integrity("projection: entities row \(id), column \(differing.sqlName), differs from a fresh "
+                    + "fold of its events; run `goalledger replay`")
             }
         }
         if seen != fresh.entries.count {
@@ -428,8 +438,8 @@ struct VerifyFold {
         self.total = total
     }
 
-    /// A check that failed inside the fold's lookup of the stream.
-    private struct Stop: Error { var stage: VerifyFailure.Stage; var message: String }
+    /// A check inside the fold's lookup of the stream failed: the event must not be folded.
+    private struct StreamCheckFailed: Error { var failure: VerifyFailure }
 
     /// `compareCanonical`: `data` was not shown canonical on its bytes
     /// (`CanonicalCheck`), so it is written out canonically and compared.
@@ -454,16 +464,21 @@ struct VerifyFold {
         do {
             // The stream's entry is looked up once: its version is checked, then the event folded.
             try projection.apply(consume e, db, check: { folded in
-                let v = folded + 1
-                if version != v { throw Stop(stage: .sequence, message: "version \(version) of \(stream), expected \(v)") }
-                if let content { throw Stop(stage: content.stage, message: "") }
-                if (v == 1) != (type.creates != nil) {
-                    throw Stop(stage: .creation, message: v == 1 ? "a stream must start with a creation event, not \(type.rawValue)"
-                                                                 : "\(type.rawValue) on an existing stream")
+                let expected = folded + 1
+                if version != expected {
+                    throw StreamCheckFailed(failure: fail(.sequence, "version \(version) of \(stream), expected \(expected)"))
+                }
+                if let content { throw StreamCheckFailed(failure: content) }
+                let startsTheStream = expected == 1
+                if startsTheStream && type.creates == nil {
+                    throw StreamCheckFailed(failure: fail(.creation, "a stream must start with a creation event, not \(type.rawValue)"))
+                }
+                if !startsTheStream && type.creates != nil {
+                    throw StreamCheckFailed(failure: fail(.creation, "\(type.rawValue) on an existing stream"))
                 }
             }, recorded: { row.text(.recorded) })
-        } catch let stop as Stop {
-            return stop.stage == .content ? content : fail(stop.stage, stop.message)
+        } catch let failed as StreamCheckFailed {
+            return failed.failure
         } catch {
             return content ?? VerifyFailure(index: index, stage: .fold, error: error)
         }

@@ -197,10 +197,8 @@ struct Projection {
 
     static let snapshotColumns = "stream, head_position, head_recorded, effective_key, last_position, folded, state"
 
-    static let upsertSQL = """
-        INSERT OR REPLACE INTO entities (id, kind, version, created, folded, last_position, plan, parent, title, status, state)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?)
-        """
+    static let upsertSQL = "INSERT OR REPLACE INTO entities (\(EntityColumn.selectList)) VALUES ("
+        + Array(repeating: "?", count: EntityColumn.allCases.count).joined(separator: ",") + ")"
 
     /// Writes the changed entries to `entities`, and the snapshots taken.
     mutating func flush(_ db: Database) throws {
@@ -271,37 +269,36 @@ struct Projection {
     var lastCheckpoint: Int64 = 0
 
 
-    static func bind(_ s: RawStatement, _ id: String, _ e: StreamEntry) {
-        let head = e.timeline.head
-        s.reset()
-        s.bind(1, id)
-        s.bind(2, e.kind.rawValue)
-        s.bind(3, e.version)
-        s.bind(4, e.created)
-        s.bind(5, head.map { Int64($0.version) })
-        s.bind(6, head?.lastChange.position)
-        s.bind(7, e.plan)
-        s.bind(8, e.parent)
-        s.bind(9, head?.state.title)
-        s.bind(10, head?.state.status)
-        s.bind(11, head?.state.canonicalJSON)
+    static func bind(_ statement: RawStatement, _ id: String, _ entry: StreamEntry) {
+        let head = entry.timeline.head
+        statement.reset()
+        statement.bind(EntityColumn.id.parameter, id)
+        statement.bind(EntityColumn.kind.parameter, entry.kind.rawValue)
+        statement.bind(EntityColumn.version.parameter, entry.version)
+        statement.bind(EntityColumn.created.parameter, entry.created)
+        statement.bind(EntityColumn.folded.parameter, head.map { Int64($0.version) })
+        statement.bind(EntityColumn.lastPosition.parameter, head?.lastChange.position)
+        statement.bind(EntityColumn.plan.parameter, entry.plan)
+        statement.bind(EntityColumn.parent.parameter, entry.parent)
+        statement.bind(EntityColumn.title.parameter, head?.state.title)
+        statement.bind(EntityColumn.status.parameter, head?.state.status)
+        statement.bind(EntityColumn.state.parameter, head?.state.canonicalJSON)
     }
 
     /// Reads one entry back from `entities` (the head's last event from `events`).
     static func loadEntry(_ db: Database, _ id: String) throws -> StreamEntry? {
-        let s = try RawStatement(db, "SELECT kind, version, folded, last_position, plan, state, created FROM entities WHERE id = ?")
-        s.bind(1, id)
-        guard try s.step() else { s.reset(); return nil }
-        guard let kind = EntityKind(rawValue: s.text(0)) else {
-            s.reset()
+        let row = try RawStatement(db, "SELECT \(EntityColumn.selectList) FROM entities WHERE id = ?")
+        row.bind(1, id)
+        defer { row.reset() }
+        guard try row.step() else { return nil }
+        guard let kind = EntityKind(rawValue: row.text(EntityColumn.kind.index)) else {
             throw LedgerError.integrity("entities row \(id) has an unknown kind; run `goalledger replay`")
         }
-        let version = s.int(1), plan = s.optionalText(4)
-        let folded = s.isNull(2) ? nil : Int(s.int(2))
-        let last = s.isNull(3) ? nil : s.int(3)
-        let stateJSON = s.optionalText(5)
-        let created = s.int(6)
-        s.reset()
+        let version = row.int(EntityColumn.version.index), plan = row.optionalText(EntityColumn.plan.index)
+        let folded = row.isNull(EntityColumn.folded.index) ? nil : Int(row.int(EntityColumn.folded.index))
+        let last = row.isNull(EntityColumn.lastPosition.index) ? nil : row.int(EntityColumn.lastPosition.index)
+        let stateJSON = row.optionalText(EntityColumn.state.index)
+        let created = row.int(EntityColumn.created.index)
         var head: Folded? = nil
         if let folded, let last, let stateJSON {
             guard let lastEvent = try EventRows.at(db, position: last),
@@ -312,4 +309,17 @@ struct Projection {
         }
         return StreamEntry(kind: kind, version: version, plan: plan, created: created, timeline: ProjectionHead(head: head, hasEvents: true))
     }
+}
+
+/// The columns of `entities`, in the order `EntityColumn.selectList` names them.
+enum EntityColumn: Int32, CaseIterable {
+    case id, kind, version, created, folded, lastPosition, plan, parent, title, status, state
+
+    var sqlName: String { self == .lastPosition ? "last_position" : "\(self)" }
+    /// The index of the column in a row selected with `selectList` (from 0).
+    var index: Int32 { rawValue }
+    /// The number of its `?` in `Projection.upsertSQL` (from 1).
+    var parameter: Int32 { rawValue + 1 }
+
+    static let selectList = allCases.map(\.sqlName).joined(separator: ", ")
 }
