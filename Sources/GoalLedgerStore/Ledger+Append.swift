@@ -205,8 +205,20 @@ final class AppendSession: LedgerView {
 }
 
 extension Ledger {
-    /// Appends inputs in one transaction: all of them or, on the first
-    /// failure, none. `onEach` sees every outcome (for progress).
+    /// Appends inputs in one transaction: all of them or, on the first failure, none.
+    ///
+    /// ```swift
+    /// let goal = #"{"stream":"kb/plan/mal-1","type":"TargetSet","effective":"2021-06-22","actor":"kb","#
+    ///     + #""reason":"Ny politik","data":{"value":30,"unit":"%"}}"#
+    /// let outcomes = try ledger.append([try EventInput.parse(goal)], context: AppendContext(recordedBy: "mette"))
+    /// if case .appended(let event) = outcomes[0] { print(event.position, event.version) }
+    /// ```
+    ///
+    /// - parameter inputs: Parsed input lines (`EventInput.parse`).
+    /// - parameter context: Who records them (`recordedBy`) and the clock that stamps `recorded`.
+    /// - returns: One outcome per input: appended, or skipped as a retry of a stored event.
+    /// - throws: `LedgerError` with exit code 2 for an input the rules of SPEC §5
+    ///   refuse, 4 for a version conflict; the file is then unchanged.
     @discardableResult
     public func append(_ inputs: some Sequence<EventInput>, context: AppendContext) throws -> [AppendOutcome] {
         var outcomes: [AppendOutcome] = []

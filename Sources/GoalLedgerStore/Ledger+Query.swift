@@ -189,7 +189,17 @@ public struct AuditFilter: Sendable {
 
 extension Ledger {
     /// The state of one entity at a point in time.
-    /// Throws `notFound` when there is no such entity then.
+    ///
+    /// ```swift
+    /// let now = try ledger.show("kb/plan/mal-1")
+    /// let then = try ledger.show("kb/plan/mal-1", at: PointInTime(asOf: try TimePoint(parsing: "2020")))
+    /// print(now.state["target"] ?? "no target", then.folded.version)
+    /// ```
+    ///
+    /// - parameter id: The entity's stream id.
+    /// - parameter point: As of (effective time) and known at (recorded time); `.now` by default.
+    /// - returns: The folded state, its version and its last change (`CountingRule` chooses the events).
+    /// - throws: `LedgerError` `notFound` (exit 3) when there is no such entity then.
     public func show(_ id: String, at point: PointInTime = .now) throws -> EntityView {
         try read { db in
             guard let v = try Self.view(db, id, at: point) else { throw Self.notFound(db, id, point) }
@@ -234,7 +244,20 @@ extension Ledger {
         }
     }
 
-    /// Every event of a stream known at `knownAt` (and in effect by `asOf`, when given), in position order, with its changes.
+    /// Every event of a stream known at `knownAt` (and in effect by `asOf`,
+    /// when given), in position order, with what each changed.
+    ///
+    /// ```swift
+    /// for row in try ledger.history("kb/plan/mal-1") {
+    ///     print(row.event.position, row.event.type.rawValue, row.changes.map(\.field))
+    /// }
+    /// ```
+    ///
+    /// - parameter id: The entity's stream id.
+    /// - parameter point: Lists the events known at `knownAt` and in effect by `asOf`.
+    /// - returns: The rows; a row's `changes` compare the entity at the event's own place in time, just before
+    ///   and just after it was recorded, and `retractedBy` names a retraction of it.
+    /// - throws: `LedgerError` `notFound` (exit 3) when there is no such entity or no event then.
     public func history(_ id: String, at point: PointInTime = .now) throws -> [HistoryRow] {
         try read { db in
             let all = try EventRows.stream(db, id)
@@ -286,6 +309,18 @@ extension Ledger {
 
     /// Who changed what, across all streams, in position order. Rows stream
     /// to `row`, so the whole ledger is never held in memory.
+    ///
+    /// ```swift
+    /// var filter = AuditFilter()
+    /// filter.field = "target"
+    /// try ledger.audit(filter) { row in
+    ///     print(row.event.recordedBy, row.event.stream, row.changes.map(\.field))
+    /// }
+    /// ```
+    ///
+    /// - parameter filter: Which rows: by stream, actor, field, time, signatures.
+    /// - parameter row: Called with each matching row, in position order; may throw to stop.
+    /// - throws: `LedgerError` when the file cannot be read, or what `row` throws.
     public func audit(_ filter: AuditFilter, row: (HistoryRow) throws -> Void) throws {
         guard let filter = filter.resolved else { return }
         try read { db in

@@ -8,11 +8,20 @@ import Glibc
 
 /// A GoalLedger file: the append-only, hash-chained event table and its projections.
 ///
-/// For example:
+/// Open one for writing, append events (SPEC §4) and ask it about any point in time:
 ///
-///     let ledger = try Ledger(path: "goalledger.sqlite", mode: .write)
-///     let outcomes = try ledger.append([input], context: AppendContext(recordedBy: "mette"))
-///     print(try ledger.head()!)        // POSITION HASH
+/// ```swift
+/// let ledger = try Ledger(path: path, mode: .write)
+/// let line = #"{"stream":"kb","type":"ActorRegistered","effective":"2017-01-01","actor":"kb","#
+///     + #""data":{"name":"Byrådet","kind":"body"}}"#
+/// try ledger.append([try EventInput.parse(line)], context: AppendContext(recordedBy: "mette"))
+/// if let head = try ledger.head() {
+///     print(head.position, head.hash)  // 1 and the chain hash of the event
+/// }
+/// ```
+///
+/// Each call runs in one transaction; a `.read` ledger never changes its file.
+/// Errors are `LedgerError`, whose `exitCode` is the CLI's (SPEC §7).
 public final class Ledger: @unchecked Sendable {
     public enum Mode: Sendable { case read, write }
 
@@ -40,6 +49,11 @@ public final class Ledger: @unchecked Sendable {
 
     /// Opens a ledger. Writes create the file; reads of a missing file fail
     /// with `notFound`, and open it read-only so they never change it.
+    ///
+    /// - parameter path: The SQLite file.
+    /// - parameter mode: `.write` to append (creating the file when missing), `.read` to query.
+    /// - throws: `LedgerError` (`notFound` for a missing file read, `failure`
+    ///   when SQLite cannot open it, or an older schema that needs `replay`).
     public init(path: String, mode: Mode) throws {
         self.path = path
         self.mode = mode
@@ -152,6 +166,9 @@ public final class Ledger: @unchecked Sendable {
     }
 
     /// `POSITION HASH` of the last event, or nil for an empty ledger.
+    ///
+    /// - returns: The last event's position and chain hash: what `verify --against` checks later.
+    /// - throws: `LedgerError` when the file cannot be read.
     public func head() throws -> (position: Int64, hash: String)? {
         try read { db in try Self.head(db) }
     }

@@ -14,7 +14,8 @@
 /// ```swift
 /// let rule = CountingRule(PointInTime(asOf: try TimePoint(parsing: "2018"),
 ///                                     knownAt: try TimePoint(parsing: "2020-06")))
-/// let chosen = rule.events(of: streamEvents)  // in fold order
+/// let chosen = rule.events(of: try ledger.events(of: "kb/plan/mal-1"))  // in fold order
+/// print(chosen.map(\.position))
 /// ```
 public struct CountingRule: Sendable {
     public let point: PointInTime

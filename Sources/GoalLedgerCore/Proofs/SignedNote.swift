@@ -45,7 +45,7 @@ func hex8(_ keyID: UInt32) -> String {
 ///
 /// ```swift
 /// let key = try NoteVerifier("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
-/// key.keyID  // 0x530d903a
+/// print(String(key.keyID, radix: 16))  // 530d903a
 /// ```
 public struct NoteVerifier: Sendable, Equatable {
     public let name: String
