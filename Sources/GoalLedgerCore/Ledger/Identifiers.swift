@@ -50,13 +50,30 @@ public enum Identifier {
     }
 
     /// A fresh random UUID (version 4), lowercase.
+    ///
+    /// Two 64-bit draws from the system's generator, written straight into
+    /// the 36 characters: drawing each byte on its own and joining strings
+    /// was 21 % of importing a ledger without ids (issue 12, wide shape).
     public static func newEventID() -> String {
-        var g = SystemRandomNumberGenerator()
-        var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
-        b[6] = (b[6] & 0x0F) | 0x40
-        b[8] = (b[8] & 0x3F) | 0x80
-        let hex = b.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }
-        return hex[0..<4].joined() + "-" + hex[4..<6].joined() + "-" + hex[6..<8].joined() + "-"
-            + hex[8..<10].joined() + "-" + hex[10..<16].joined()
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next(), low = generator.next()
+        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) }
+            + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * $0)) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var written = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    out[written] = UInt8(ascii: "-")
+                    written += 1
+                }
+                out[written] = digits[Int(byte >> 4)]
+                out[written + 1] = digits[Int(byte & 0x0F)]
+                written += 2
+            }
+            return written
+        }
     }
 }
