@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Issue 12's first look: the same build on ledgers of four shapes, beside raw SQLite in the same run.
+# Issue 12: the same build on ledgers of four shapes, beside raw SQLite in the same run.
 #
-#   bench/shapes.sh                       100k events of each shape (about 10 minutes; long waits are cut at 120 s)
+#   bench/shapes.sh                       100k events of each shape (about 6 minutes; long waits are cut at 120 s)
+#   N=1000000 bench/shapes.sh             1M events of each shape (about 20 minutes)
 #   N=20000 bench/shapes.sh               a quick look
 #   LIMIT=60 bench/shapes.sh              cut any command after 60 s
+#   BEFORE=/path/to/goalledger bench/shapes.sh   also time history, audit, replay and verify with
+#                                         another build on the same files (before/after in one run)
 #
 # Shapes (goalledger-bench generate --shape): national (the benchmark's own), wide (many short
 # streams, no ids), shuffled (national, each stream's measurements in random effective order),
 # long (a few streams of 33k-100k readings in random order). For each: import, replay, verify,
-# export, `history --json` and `show --as-of` of the shape's longest stream, and `audit --json`
-# with no filter, as events/s or seconds; and raw SQLite's one-transaction insert of N events
+# export, `history --json`, `show --as-of` and `diff` of the shape's longest stream, and `audit
+# --json` with no filter (its first row and the whole), as events/s or seconds, with the peak RSS
+# of import, replay, verify and export; and raw SQLite's one-transaction insert of N events
 # (sqlite_es_bench, 1,000-event streams) in the same run, as the yardstick for import.
 # A command that runs past LIMIT seconds is stopped and reported as "> LIMIT s".
 # Writes bench/results/shapes.md; the ledgers live in $WORK, never in the repository.
@@ -28,18 +32,31 @@ BIN="$SCRATCH/release"
 mkdir -p "$WORK" "$(dirname "$OUT")"
 gcc -O2 -Wall -o "$WORK/sqlite_es_bench" "$SHARED/sqlite_es_bench.c" -lsqlite3
 
-# seconds COMMAND…: wall time of a command with its output discarded, or "> LIMIT" when cut.
-# Exit 3 (no such entity at that time) is an answer too.
+# seconds COMMAND…: wall time of a command with its output discarded, or "> LIMIT" when cut;
+# its peak RSS (MB) goes to $WORK/rss.txt. Exit 3 (no such entity at that time) is an answer too.
 seconds() {
     local start end status=0
     start=$(date +%s.%N)
-    timeout "$LIMIT" "$@" >/dev/null 2>"$WORK/err.txt" || status=$?
+    timeout "$LIMIT" /usr/bin/time -o "$WORK/rss.txt" -f "%M" "$@" >/dev/null 2>"$WORK/err.txt" || status=$?
     end=$(date +%s.%N)
     if [ "$status" -eq 124 ]; then echo "> $LIMIT"; return; fi
     if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
         echo "error: $* exited $status: $(head -c 300 "$WORK/err.txt")" >&2
         exit 1
     fi
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
+}
+
+rss() {  # the peak RSS of the last `seconds` command, in MB
+    awk '{ printf "%.0f", $1 / 1024 }' "$WORK/rss.txt" 2>/dev/null || echo "?"
+}
+
+# firstRow COMMAND…: seconds until the command's first line of output (the rest is discarded).
+firstRow() {
+    local start end
+    start=$(date +%s.%N)
+    timeout "$LIMIT" "$@" 2>/dev/null | head -1 >/dev/null || true
+    end=$(date +%s.%N)
     awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
 }
 
@@ -61,9 +78,10 @@ RAW=$(grep '"append_one_txn"' "$WORK/raw.jsonl" | head -1 | sed 's/.*"events_per
     echo "Raw SQLite one-transaction insert of $N events in the same run: $(printf '%.0f' "$RAW") events/s."
     echo "Commands are cut at $LIMIT s (\"> $LIMIT\")."
     echo
-    echo "| shape | streams | longest stream | import ev/s (÷ raw) | replay ev/s | verify ev/s | export ev/s | history of longest (s) | show --as-of (s) | audit --json (s) |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| shape | streams | longest stream | import ev/s (÷ raw) | replay ev/s | verify ev/s | export ev/s | history of longest (s) | show --as-of (s) | diff (s) | audit first row (s) | audit --json (s) | peak RSS import/replay/verify/export (MB) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 } > "$OUT"
+BEFORE_ROWS=""
 
 for shape in national wide shuffled long; do
     file="$WORK/$shape-$N.ndjson"
@@ -75,15 +93,37 @@ for shape in national wide shuffled long; do
     longestEvents=$(echo "$summary" | sed 's/.*longest \([^ ]*\) (\([0-9]*\) events).*/\2/')
     rm -f "$db" "$db-wal" "$db-shm"
     echo "shape $shape: import, replay, verify, export, history, show, audit" >&2
-    import=$(seconds "$BIN/goalledger" import "$file" --quiet --db "$db")
-    replay=$(seconds "$BIN/goalledger" replay --db "$db")
-    verify=$(seconds "$BIN/goalledger" verify --db "$db")
-    export=$(seconds "$BIN/goalledger" export --db "$db")
+    import=$(seconds "$BIN/goalledger" import "$file" --quiet --db "$db"); importRSS=$(rss)
+    replay=$(seconds "$BIN/goalledger" replay --db "$db"); replayRSS=$(rss)
+    verify=$(seconds "$BIN/goalledger" verify --db "$db"); verifyRSS=$(rss)
+    export=$(seconds "$BIN/goalledger" export --db "$db"); exportRSS=$(rss)
     history=$(seconds "$BIN/goalledger" history "$longest" --json --db "$db")
     show=$(seconds "$BIN/goalledger" show "$longest" --as-of 2016-06-30 --json --db "$db")
+    diff=$(seconds "$BIN/goalledger" diff "$longest" --from 2016-06-30 --to 2024-06-30 --json --db "$db")
+    first=$(firstRow "$BIN/goalledger" audit --json --db "$db")
     audit=$(seconds "$BIN/goalledger" audit --json --db "$db")
     importRate=$(rate "$import")
     ratio=$(case "$importRate" in "<"*) echo "—" ;; *) awk -v a="$importRate" -v r="$RAW" 'BEGIN { printf "%.2f×", a / r }' ;; esac)
-    echo "| $shape | $streams | $longestEvents | $importRate ($ratio) | $(rate "$replay") | $(rate "$verify") | $(rate "$export") | $history | $show | $audit |" >> "$OUT"
+    echo "| $shape | $streams | $longestEvents | $importRate ($ratio) | $(rate "$replay") | $(rate "$verify") | $(rate "$export") | $history | $show | $diff | $first | $audit | $importRSS/$replayRSS/$verifyRSS/$exportRSS |" >> "$OUT"
+    if [ -n "${BEFORE:-}" ]; then
+        # The other build on the same file, right after: its replay rewrites the projections as it would have.
+        echo "shape $shape: the same commands with $BEFORE" >&2
+        bReplay=$(seconds "$BEFORE" replay --db "$db")
+        bVerify=$(seconds "$BEFORE" verify --db "$db")
+        bHistory=$(seconds "$BEFORE" history "$longest" --json --db "$db")
+        bAudit=$(seconds "$BEFORE" audit --json --db "$db")
+        BEFORE_ROWS="$BEFORE_ROWS| $shape | $(rate "$bReplay") | $(rate "$bVerify") | $bHistory | $bAudit |
+"
+    fi
 done
+if [ -n "${BEFORE:-}" ]; then
+    {
+        echo
+        echo "The build given as BEFORE ($BEFORE), on the same files in the same run:"
+        echo
+        echo "| shape | replay ev/s | verify ev/s | history of longest (s) | audit --json (s) |"
+        echo "|---|---:|---:|---:|---:|"
+        printf "%s" "$BEFORE_ROWS"
+    } >> "$OUT"
+fi
 cat "$OUT"
