@@ -85,16 +85,7 @@ extension GoalLedgerCommand {
                 let opened = try ledger.open(.read)
                 let kind = kind.flatMap(EntityKind.init(rawValue:))
                 if output.json { return printAPIJSON(try APIJSON.list(opened, kind: kind, at: time.point)) }
-                let views = try opened.list(kind: kind, at: time.point)
-                let idWidth = min(44, views.map(\.id.count).max() ?? 2)
-                // With --kind every row has the same kind: leave that column out and give the title the room.
-                let kindColumn = kind == nil
-                for v in views {
-                    let status = TextRender.padRight(v.state.status ?? "", 10)
-                    let left = TextRender.padRight(TextRender.clip(v.id, idWidth), idWidth) + "  "
-                        + (kindColumn ? TextRender.padRight(v.kind.rawValue, 10) + " " : "") + status + " "
-                    Out.print(left + TextRender.clip(v.state.title ?? "", max(10, TextRender.width - left.count)))
-                }
+                TextRender.list(try opened.list(kind: kind, at: time.point), kindColumn: kind == nil).forEach(Out.print)
             }
         }
     }

@@ -101,6 +101,18 @@ enum TextRender {
         return out
     }
 
+    /// `list`: one row per entity, id, kind, status and title in columns. With `--kind` every row has
+    /// the same kind, so `kindColumn` is false: that column is left out and the title gets the room.
+    static func list(_ views: [EntityView], kindColumn: Bool) -> [String] {
+        let idWidth = min(44, views.map(\.id.count).max() ?? 2)
+        return views.map { view in
+            let status = padRight(view.state.status ?? "", 10)
+            let left = padRight(clip(view.id, idWidth), idWidth) + "  "
+                + (kindColumn ? padRight(view.kind.rawValue, 10) + " " : "") + status + " "
+            return left + clip(view.state.title ?? "", max(10, width - left.count))
+        }
+    }
+
     static func short(_ id: String, under plan: String) -> String {
         id.hasPrefix(plan + "/") ? String(id.dropFirst(plan.count + 1)) : id
     }
