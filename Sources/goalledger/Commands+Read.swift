@@ -211,7 +211,7 @@ extension GoalLedgerCommand {
                     TextRender.history(row, withStream: true).forEach(Out.print)
                     TextRender.revisionContext(try opened.revisionContext(of: row)).forEach(Out.print)
                 }
-                Out.print("\(count) event\(count == 1 ? "" : "s")")
+                Out.print(TextRender.eventCount(count))
             }
         }
     }

@@ -236,6 +236,19 @@ enum TextRender {
         return out
     }
 
+    /// `audit`'s last line: how many events matched.
+    static func eventCount(_ count: Int) -> String { "\(count) event\(count == 1 ? "" : "s")" }
+
+    /// `verify`: the integrity verdict and the head to publish; `extends` names the digest or
+    /// checkpoint that `--against` proved the ledger still extends.
+    static func verify(_ report: VerifyReport, extends: String? = nil) -> [String] {
+        guard let head = report.head else { return ["ok: empty ledger"] }
+        var out = ["ok: \(report.events) events in \(report.streams) streams; chain, guard and projections intact"]
+        if let extends { out.append("extends \(extends)") }
+        out.append("head \(head.position) \(head.hash)")
+        return out
+    }
+
     /// `audit --loosened`: what the ledger knew of the goal when the revision was recorded.
     static func revisionContext(_ context: RevisionContext?) -> [String] {
         guard let context else { return ["    latest known measurement: none"] }
