@@ -31,9 +31,9 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                let opened = try ledger.open(.read)
-                if output.json { return printAPIJSON(try APIJSON.show(opened, id, at: time.point)) }
-                TextRender.show(try opened.show(id, at: time.point)).forEach(Out.print)
+                let (opened, point) = (try ledger.open(.read), try time.point)
+                if output.json { return printAPIJSON(try APIJSON.show(opened, id, at: point)) }
+                TextRender.show(try opened.show(id, at: point)).forEach(Out.print)
             }
         }
     }
@@ -54,9 +54,9 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                let opened = try ledger.open(.read)
-                if output.json { return printAPIJSON(try APIJSON.tree(opened, plan, at: time.point)) }
-                TextRender.tree(try opened.tree(plan, at: time.point)).forEach(Out.print)
+                let (opened, point) = (try ledger.open(.read), try time.point)
+                if output.json { return printAPIJSON(try APIJSON.tree(opened, plan, at: point)) }
+                TextRender.tree(try opened.tree(plan, at: point)).forEach(Out.print)
             }
         }
     }
@@ -72,29 +72,15 @@ extension GoalLedgerCommand {
         @OptionGroup var time: TimeOptions
         @OptionGroup var output: JSONFlag
         @Option(help: ArgumentHelp("Only this kind: actor, plan, theme, goal, indicator, initiative.", valueName: "kind"))
-        var kind: String?
+        var kind: Parsed<EntityKind>?
 
-        func validate() throws {
-            if let kind, EntityKind(rawValue: kind) == nil {
-                throw ValidationError("--kind must be one of \(EntityKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-        }
+        func validate() throws { try kind?.check() }
 
         func run() throws {
             try runCommand {
-                let opened = try ledger.open(.read)
-                let kind = kind.flatMap(EntityKind.init(rawValue:))
-                if output.json { return printAPIJSON(try APIJSON.list(opened, kind: kind, at: time.point)) }
-                let views = try opened.list(kind: kind, at: time.point)
-                let idWidth = min(44, views.map(\.id.count).max() ?? 2)
-                // With --kind every row has the same kind: leave that column out and give the title the room.
-                let kindColumn = kind == nil
-                for v in views {
-                    let status = TextRender.padRight(v.state.status ?? "", 10)
-                    let left = TextRender.padRight(TextRender.clip(v.id, idWidth), idWidth) + "  "
-                        + (kindColumn ? TextRender.padRight(v.kind.rawValue, 10) + " " : "") + status + " "
-                    Out.print(left + TextRender.clip(v.state.title ?? "", max(10, TextRender.width - left.count)))
-                }
+                let (opened, point, kind) = (try ledger.open(.read), try time.point, try kind?.value)
+                if output.json { return printAPIJSON(try APIJSON.list(opened, kind: kind, at: point)) }
+                TextRender.list(try opened.list(kind: kind, at: point), kindColumn: kind == nil).forEach(Out.print)
             }
         }
     }
@@ -116,9 +102,9 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                let opened = try ledger.open(.read)
-                if output.json { return printAPIJSON(try APIJSON.history(opened, id, at: time.point)) }
-                let rows = try opened.history(id, at: time.point)
+                let (opened, point) = (try ledger.open(.read), try time.point)
+                if output.json { return printAPIJSON(try APIJSON.history(opened, id, at: point)) }
+                let rows = try opened.history(id, at: point)
                 for r in rows { TextRender.history(r, withStream: false).forEach(Out.print) }
             }
         }
@@ -134,21 +120,21 @@ extension GoalLedgerCommand {
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: JSONFlag
         @Argument(help: ArgumentHelp("Entity id.", valueName: "id")) var id: String
-        @Option(help: ArgumentHelp("The earlier as-of time.", valueName: "T1")) var from: String
-        @Option(help: ArgumentHelp("The later as-of time.", valueName: "T2")) var to: String
-        @Option(name: .customLong("known-at"), help: ArgumentHelp("System time for both states.", valueName: "T")) var knownAt: String?
+        @Option(help: ArgumentHelp("The earlier as-of time.", valueName: "T1")) var from: Parsed<TimePoint>
+        @Option(help: ArgumentHelp("The later as-of time.", valueName: "T2")) var to: Parsed<TimePoint>
+        @Option(name: .customLong("known-at"), help: ArgumentHelp("System time for both states.", valueName: "T"))
+        var knownAt: Parsed<TimePoint>?
 
         func validate() throws {
-            for t in [from, to] + [knownAt].compactMap({ $0 }) {
-                do { _ = try TimePoint(parsing: t) } catch { throw ValidationError(error.message) }
-            }
+            try from.check()
+            try to.check()
+            try knownAt?.check()
         }
 
         func run() throws {
             try runCommand {
                 let opened = try ledger.open(.read)
-                let (start, end) = (try TimePoint(parsing: from), try TimePoint(parsing: to))
-                let known = try knownAt.map { t throws(InputError) in try TimePoint(parsing: t) }
+                let (start, end, known) = (try from.value, try to.value, try knownAt?.value)
                 if output.json {
                     return printAPIJSON(try APIJSON.diff(opened, id, from: start, to: end, knownAt: known))
                 }
@@ -176,7 +162,8 @@ extension GoalLedgerCommand {
                 """)
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: JSONFlag
-        @Option(help: ArgumentHelp("Only this event type (repeatable).", valueName: "type")) var type: [String] = []
+        @Option(help: ArgumentHelp("Only this event type (repeatable).", valueName: "type"))
+        var type: [Parsed<EventType>] = []
         @Option(help: ArgumentHelp("Only events by this actor (repeatable).", valueName: "id")) var actor: [String] = []
         @Option(help: ArgumentHelp("Only events that changed this field or a field under it.", valueName: "path"))
         var field: String?
@@ -185,28 +172,28 @@ extension GoalLedgerCommand {
         var backdated: Int?
         @Flag(help: "Only target revisions that made a goal easier to meet (moved goalposts).") var loosened = false
         @Option(name: .customLong("known-at"), help: ArgumentHelp("Only events recorded by T.", valueName: "T"))
-        var knownAt: String?
+        var knownAt: Parsed<TimePoint>?
         @Flag(help: "Only signed events (SPEC §10).") var signed = false
         @Flag(help: "Only unsigned events.") var unsigned = false
 
         func validate() throws {
             if signed && unsigned { throw ValidationError("give --signed or --unsigned, not both") }
-            for t in type where EventType(rawValue: t) == nil { throw ValidationError("unknown --type \(t)") }
+            for eventType in type { try eventType.check() }
             if let backdated, backdated < 0 { throw ValidationError("--backdated takes a number of days ≥ 0") }
-            if let knownAt { do { _ = try TimePoint(parsing: knownAt) } catch { throw ValidationError(error.message) } }
+            try knownAt?.check()
         }
 
         func run() throws {
             try runCommand {
                 var filter = AuditFilter()
-                filter.types = type.compactMap(EventType.init(rawValue:))
+                filter.types = try type.map { try $0.value }
                 filter.actors = actor
                 filter.field = field
                 filter.stream = stream
                 filter.backdatedDays = backdated
                 filter.loosened = loosened
                 filter.signed = signed ? true : unsigned ? false : nil
-                filter.knownAt = try knownAt.map { t throws(InputError) in try TimePoint(parsing: t) }
+                filter.knownAt = try knownAt?.value
                 let opened = try ledger.open(.read)
                 if output.json { return try APIJSON.audit(opened, filter) { printAPIJSON($0) } }
                 var count = 0
@@ -220,7 +207,7 @@ extension GoalLedgerCommand {
                     TextRender.history(row, withStream: true).forEach(Out.print)
                     TextRender.revisionContext(try opened.revisionContext(of: row)).forEach(Out.print)
                 }
-                Out.print("\(count) event\(count == 1 ? "" : "s")")
+                Out.print(TextRender.eventCount(count))
             }
         }
     }
@@ -248,10 +235,11 @@ extension GoalLedgerCommand {
         func run() throws {
             try runCommand {
                 if let into {
+                    let point = try time.point
                     let bar = ProgressLine("replay")
-                    let n = try ledger.open(.read).writeHistoricalView(into: into, at: time.point, progress: bar.update)
+                    let n = try ledger.open(.read).writeHistoricalView(into: into, at: point, progress: bar.update)
                     bar.finish()
-                    Out.print("wrote \(n) entities \(TextRender.when(time.point)) to \(into)")
+                    Out.print("wrote \(n) entities \(TextRender.when(point)) to \(into)")
                 } else {
                     let bar = ProgressLine("replay")
                     let n = try ledger.open(.write).replay(progress: bar.update)

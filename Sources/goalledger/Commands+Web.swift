@@ -90,8 +90,8 @@ extension GoalLedgerCommand {
                 if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), !isFolder.boolValue {
                     throw LedgerError.failure("--out \(out) is a file; give a folder to write the site into")
                 }
-                let opened = try ledger.open(.read)
-                let options = SiteWriter.Options(out: out, point: time.point, language: web.lang,
+                let (opened, point) = (try ledger.open(.read), try time.point)
+                let options = SiteWriter.Options(out: out, point: point, language: web.lang,
                                                  accessibilityStatement: web.accessibilityStatement, years: years)
                 let report: SiteWriter.Report
                 do { report = try SiteWriter.write(opened, options) } catch let error as LedgerError { throw error } catch {

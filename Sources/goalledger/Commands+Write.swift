@@ -220,16 +220,8 @@ extension GoalLedgerCommand {
                 let digest = againstCheckpoint == nil ? try against.map(parseDigest) : nil
                 let r = try l.verify(against: digest, checkpoint: checkpoint?.checkpoint, progress: bar.update)
                 bar.finish()
-                if let head = r.head {
-                    Out.print("ok: \(r.events) events in \(r.streams) streams; chain, guard and projections intact")
-                    if let checkpoint {
-                        let tree = checkpoint.checkpoint
-                        Out.print("extends the checkpoint of \(tree.origin) at size \(tree.size)")
-                    } else if let against { Out.print("extends \(against)") }
-                    Out.print("head \(head.position) \(head.hash)")
-                } else {
-                    Out.print("ok: empty ledger")
-                }
+                let extends = checkpoint.map(\.checkpoint).map { "the checkpoint of \($0.origin) at size \($0.size)" }
+                TextRender.verify(r, extends: extends ?? against).forEach(Out.print)
             }
         }
 

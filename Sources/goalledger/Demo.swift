@@ -62,11 +62,9 @@ extension GoalLedgerCommand {
                     TextRender.history(r, withStream: true).forEach(Out.print)
                     n += 1
                 }
-                Out.print("\(n) event\(n == 1 ? "" : "s")")
+                Out.print(TextRender.eventCount(n))
                 step(6, "The integrity check, and the digest to publish", "goalledger verify")
-                let report = try l.verify()
-                Out.print("ok: \(report.events) events in \(report.streams) streams; chain, guard and projections intact")
-                if let h = report.head { Out.print("head \(h.position) \(h.hash)") }
+                TextRender.verify(try l.verify()).forEach(Out.print)
                 Out.print("")
                 let sameDB = ledger.path == "goalledger.sqlite" ? "" : " (with the same --db)"
                 Out.print("Web pages: goalledger serve\(sameDB)")

@@ -17,22 +17,78 @@ struct LedgerOptions: ParsableArguments {
 
 struct TimeOptions: ParsableArguments {
     @Option(name: .customLong("as-of"), help: ArgumentHelp(
-        "Valid time: only events with effective ≤ T. YYYY, YYYY-MM, YYYY-MM-DD (the END of that period) or an RFC 3339 instant.",
+        "Valid time: only events with effective ≤ T. "
+            + "YYYY, YYYY-MM, YYYY-MM-DD (the END of that period) or an RFC 3339 instant.",
         valueName: "T"))
-    var asOf: String?
+    var asOf: Parsed<TimePoint>?
 
     @Option(name: .customLong("known-at"), help: ArgumentHelp(
         "System time: only events the ledger had recorded by T (same forms as --as-of).", valueName: "T"))
-    var knownAt: String?
+    var knownAt: Parsed<TimePoint>?
 
     func validate() throws {
-        for t in [asOf, knownAt].compactMap({ $0 }) {
-            do { _ = try TimePoint(parsing: t) } catch { throw ValidationError(error.message) }
-        }
+        try asOf?.check()
+        try knownAt?.check()
     }
 
     var point: PointInTime {
-        PointInTime(asOf: asOf.flatMap { try? TimePoint(parsing: $0) }, knownAt: knownAt.flatMap { try? TimePoint(parsing: $0) })
+        get throws { PointInTime(asOf: try asOf?.value, knownAt: try knownAt?.value) }
+    }
+}
+
+/// An option's value, parsed once, as argument-parser reads the command line.
+///
+/// argument-parser words a value its parser refuses as "The value 'x' is invalid for
+/// '--as-of <T>': …" with a help line. These options keep the usage error they have always
+/// given (`Error: time "x" is not …`, the usage line, exit 64), which only `validate()` can
+/// throw: so a refused value is kept with its message, the command's `validate()` calls
+/// `check()` on each such option, and `run()` reads `value`. For example:
+/// ```swift
+/// @Option var kind: Parsed<EntityKind>?
+/// func validate() throws { try kind?.check() }
+/// func run() throws { let kind = try kind?.value }
+/// ```
+struct Parsed<Value: OptionValue>: ExpressibleByArgument {
+    private let parsed: Result<Value, ValidationError>
+
+    init(argument: String) {
+        parsed = Result { () throws(ValidationError) in try Value(option: argument) }
+    }
+
+    /// Throws the refused value's usage error; for `validate()`.
+    func check() throws(ValidationError) { _ = try parsed.get() }
+
+    /// The value; `validate()` has already refused a bad one.
+    var value: Value { get throws(ValidationError) { try parsed.get() } }
+}
+
+/// A type an option's text becomes, refusing a bad text with the message a user reads.
+protocol OptionValue {
+    init(option text: String) throws(ValidationError)
+}
+
+extension TimePoint: OptionValue {
+    init(option text: String) throws(ValidationError) {
+        do { self = try TimePoint(parsing: text) } catch { throw ValidationError(error.message) }
+    }
+}
+
+/// `list --kind`.
+extension EntityKind: OptionValue {
+    init(option text: String) throws(ValidationError) {
+        guard let kind = EntityKind(rawValue: text) else {
+            let kinds = EntityKind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--kind must be one of \(kinds)")
+        }
+        self = kind
+    }
+}
+
+/// `audit --type`.
+extension EventType: OptionValue {
+    init(option text: String) throws(ValidationError) {
+        guard let type = EventType(rawValue: text) else { throw ValidationError("unknown --type \(text)") }
+        self = type
     }
 }
 

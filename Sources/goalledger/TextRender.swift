@@ -101,6 +101,18 @@ enum TextRender {
         return out
     }
 
+    /// `list`: one row per entity, id, kind, status and title in columns. With `--kind` every row has
+    /// the same kind, so `kindColumn` is false: that column is left out and the title gets the room.
+    static func list(_ views: [EntityView], kindColumn: Bool) -> [String] {
+        let idWidth = min(44, views.map(\.id.count).max() ?? 2)
+        return views.map { view in
+            let status = padRight(view.state.status ?? "", 10)
+            let left = padRight(clip(view.id, idWidth), idWidth) + "  "
+                + (kindColumn ? padRight(view.kind.rawValue, 10) + " " : "") + status + " "
+            return left + clip(view.state.title ?? "", max(10, width - left.count))
+        }
+    }
+
     static func short(_ id: String, under plan: String) -> String {
         id.hasPrefix(plan + "/") ? String(id.dropFirst(plan.count + 1)) : id
     }
@@ -221,6 +233,19 @@ enum TextRender {
         if let d = e.decision { out.append("    decision: " + clip(d, width - 14)) }
         for c in r.changes { out.append("    " + clip(changeLine(c), width - 4)) }
         if let direction = r.targetDirection, direction != .changed { out.append("    target \(direction.rawValue)") }
+        return out
+    }
+
+    /// `audit`'s last line: how many events matched.
+    static func eventCount(_ count: Int) -> String { "\(count) event\(count == 1 ? "" : "s")" }
+
+    /// `verify`: the integrity verdict and the head to publish; `extends` names the digest or
+    /// checkpoint that `--against` proved the ledger still extends.
+    static func verify(_ report: VerifyReport, extends: String? = nil) -> [String] {
+        guard let head = report.head else { return ["ok: empty ledger"] }
+        var out = ["ok: \(report.events) events in \(report.streams) streams; chain, guard and projections intact"]
+        if let extends { out.append("extends \(extends)") }
+        out.append("head \(head.position) \(head.hash)")
         return out
     }
 
