@@ -50,11 +50,13 @@ struct Catalogue: Sendable {
         .asOfHelp: ("ÅÅÅÅ, ÅÅÅÅ-MM eller ÅÅÅÅ-MM-DD; tomt = i dag",
                     "YYYY, YYYY-MM or YYYY-MM-DD; empty = today"),
         .knownAtLabel: ("Som kendt pr. (known-at)", "As known at (known-at)"),
-        .knownAtHelp: ("Hvad loggen vidste på det tidspunkt; tomt = alt", "What the ledger knew then; empty = everything"),
+        .knownAtHelp: ("Hvad loggen vidste på det tidspunkt; tomt = alt",
+                       "What the ledger knew then; empty = everything"),
         .show: ("Vis", "Show"),
         .now: ("nu", "now"),
         .timeNow: ("Nu", "Now"),
-        .staticTimes: ("Denne kopi er skrevet for disse tidspunkter:", "This copy was written for these points in time:"),
+        .staticTimes: ("Denne kopi er skrevet for disse tidspunkter:",
+                       "This copy was written for these points in time:"),
         .plansHeading: ("Planer", "Plans"),
         .plansCaption: ("Planer og deres status", "Plans and their status"),
         .noPlans: ("Ingen planer på dette tidspunkt.", "No plans at this point in time."),
@@ -147,7 +149,8 @@ struct Catalogue: Sendable {
         .verifyFailed: ("Loggen er ikke hel", "The ledger is NOT intact"),
         .verifyExplain: ("Hver hændelse bærer et fingeraftryk af sig selv og af hændelsen før; "
                          + "kontrollen har regnet dem alle efter, så ingen hændelse er ændret, fjernet eller "
-                         + "indsat bagefter, så længe fingeraftrykket nedenfor svarer til det, der blev offentliggjort.",
+                         + "indsat bagefter, så længe fingeraftrykket nedenfor svarer til det, "
+                         + "der blev offentliggjort.",
                          "Every event carries a fingerprint of itself and of the event before it; the check "
                          + "recomputed them all, so no event has been changed, removed or inserted afterwards, "
                          + "as long as the digest below matches the one that was published."),
@@ -194,8 +197,11 @@ struct Catalogue: Sendable {
     /// The recording-lag plot's `<desc>`.
     func lagDescription(events: Int, late: Int, threshold: Int) -> String {
         switch language {
-        case .da: return "\(events) hændelser; \(late) er registreret mere end \(threshold) dage efter, de trådte i kraft."
-        case .en: return "\(events) events; \(late) were recorded more than \(threshold) days after they took effect."
+        case .da:
+            return "\(events) hændelser; \(late) er registreret mere end \(threshold) dage efter, "
+                + "de trådte i kraft."
+        case .en:
+            return "\(events) events; \(late) were recorded more than \(threshold) days after they took effect."
         }
     }
 
@@ -218,7 +224,8 @@ struct Catalogue: Sendable {
         guard language == .da else { return status }
         return [
             "draft": "udkast", "adopted": "vedtaget", "superseded": "afløst", "retired": "udgået",
-            "active": "aktiv", "achieved": "opfyldt", "missed": "ikke nået", "dropped": "opgivet", "removed": "fjernet",
+            "active": "aktiv", "achieved": "opfyldt", "missed": "ikke nået", "dropped": "opgivet",
+            "removed": "fjernet",
         ][status] ?? status
     }
 
@@ -305,11 +312,16 @@ struct Catalogue: Sendable {
     /// `2025-12-31` or an RFC 3339 instant as stored: shown as a date for people.
     static func looksLikeDate(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        guard bytes.count == 10 || (bytes.count >= 20 && bytes[10] == UInt8(ascii: "T") && bytes.last == UInt8(ascii: "Z"))
+        guard bytes.count == 10
+                || (bytes.count >= 20 && bytes[10] == UInt8(ascii: "T") && bytes.last == UInt8(ascii: "Z"))
         else { return false }
         for (index, byte) in bytes.prefix(10).enumerated() {
             let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
-            if index == 4 || index == 7 { if byte != UInt8(ascii: "-") { return false } } else if !isDigit { return false }
+            if index == 4 || index == 7 {
+                if byte != UInt8(ascii: "-") { return false }
+            } else if !isDigit {
+                return false
+            }
         }
         return true
     }

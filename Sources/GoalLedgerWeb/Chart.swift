@@ -70,11 +70,11 @@ enum Chart {
         }
     }
 
-    static func axes(_ frame: Frame, x: Scale, y: Scale, xTicks: [(Double, String)], yTicks: [Double],
+    static func axes(_ frame: Frame, x xScale: Scale, y yScale: Scale, xTicks: [(Double, String)], yTicks: [Double],
                      yLabel: String, _ text: Catalogue) -> HTML {
         var marks = HTML.empty
         for tick in yTicks {
-            let position = y(tick)
+            let position = yScale(tick)
             marks += HTML.void("line", [("x1", format(frame.left)), ("x2", format(frame.width - frame.right)),
                                         ("y1", format(position)), ("y2", format(position)), ("class", "grid")],
                                selfClosing: true)
@@ -82,7 +82,7 @@ enum Chart {
                                            ("text-anchor", "end"), ("class", "tick")], Tag.text(text.number(tick)))
         }
         for (seconds, label) in xTicks {
-            let position = x(seconds)
+            let position = xScale(seconds)
             marks += HTML.void("line", [("x1", format(position)), ("x2", format(position)),
                                         ("y1", format(frame.height - frame.bottom)),
                                         ("y2", format(frame.height - frame.bottom + 5)), ("class", "axis")],
@@ -127,16 +127,20 @@ enum Chart {
         if let asOf = view.point.asOf { times.append(Double(asOf.effectiveKeyBound)) }
         let earliest = times.min() ?? 0, latest = times.max() ?? 0
         let timePad = max((latest - earliest) * 0.04, 30 * secondsPerDay)
-        let x = Scale(domain: (earliest - timePad, latest + timePad), range: (frame.left, frame.width - frame.right))
+        let xScale = Scale(domain: (earliest - timePad, latest + timePad),
+                           range: (frame.left, frame.width - frame.right))
         var low = values.min() ?? 0, high = values.max() ?? 1
-        if low == high { low -= max(1, abs(low) * 0.1); high += max(1, abs(high) * 0.1) }
+        if low == high {
+            low -= max(1, abs(low) * 0.1)
+            high += max(1, abs(high) * 0.1)
+        }
         let valuePad = (high - low) * 0.12
         low = low >= 0 && low - valuePad < 0 ? 0 : low - valuePad
         high += valuePad
         let yTicks = niceTicks(low, high)
-        let y = Scale(domain: (min(low, yTicks.first ?? low), max(high, yTicks.last ?? high)),
-                      range: (frame.height - frame.bottom, frame.top))
-        let xEnd = x.domain.high
+        let yScale = Scale(domain: (min(low, yTicks.first ?? low), max(high, yTicks.last ?? high)),
+                           range: (frame.height - frame.bottom, frame.top))
+        let xEnd = xScale.domain.high
 
         var svg = HTML.element("title", [("id", "chart-title")],
                                Tag.text(text(.chartHeading) + ": " + Pages.headline(view)))
@@ -147,30 +151,32 @@ enum Chart {
                                                      ("patternTransform", "rotate(45)")],
                                          HTML.void("line", [("x1", "0"), ("y1", "0"), ("x2", "0"), ("y2", "8"),
                                                             ("class", "hatch-line")], selfClosing: true)))
-        svg += axes(frame, x: x, y: y, xTicks: yearTicks(x.domain.low, x.domain.high).map { ($0.seconds, String($0.year)) },
+        svg += axes(frame, x: xScale, y: yScale,
+                    xTicks: yearTicks(xScale.domain.low, xScale.domain.high).map { ($0.seconds, String($0.year)) },
                     yTicks: yTicks, yLabel: unit ?? "", text)
         // Backdated bands under everything else.
         for revision in backdated {
             guard let recorded = seconds(recorded: revision.row.event.recorded) else { continue }
-            let from = x(seconds(revision.row.event.effective)), to = x(min(recorded, xEnd))
+            let from = xScale(seconds(revision.row.event.effective)), to = xScale(min(recorded, xEnd))
             svg += HTML.element("rect", [("x", format(from)), ("y", format(frame.top)),
                                          ("width", format(max(1, to - from))), ("height", format(frame.plotHeight)),
                                          ("class", "backdated-band")],
-                                HTML.element("title", [], Tag.text(text(.chartBackdated) + ": "
-                                                                     + text.date(revision.row.event.effective.text) + " – "
-                                                                     + text.date(revision.row.event.recorded))))
+                                HTML.element("title", [],
+                                             Tag.text(text(.chartBackdated) + ": "
+                                                          + text.date(revision.row.event.effective.text) + " – "
+                                                          + text.date(revision.row.event.recorded))))
         }
         // What the ledger said before each revision.
         for (_, steps) in chart.earlier where !steps.isEmpty {
-            svg += HTML.void("path", [("d", stepPath(steps, x: x, y: y, end: xEnd)), ("class", "earlier")],
+            svg += HTML.void("path", [("d", stepPath(steps, x: xScale, y: yScale, end: xEnd)), ("class", "earlier")],
                              selfClosing: true)
         }
         // The target in force.
-        svg += HTML.void("path", [("d", stepPath(chart.steps, x: x, y: y, end: xEnd)), ("class", "target")],
+        svg += HTML.void("path", [("d", stepPath(chart.steps, x: xScale, y: yScale, end: xEnd)), ("class", "target")],
                          selfClosing: true)
         // Revisions: a rule with date, old → new and the decision.
         for (index, revision) in chart.revisions.enumerated() {
-            let position = x(seconds(revision.row.event.effective))
+            let position = xScale(seconds(revision.row.event.effective))
             let arrow = revision.direction == .loosened ? "▼" : revision.direction == .tightened ? "▲" : "◆"
             let kind = revision.direction?.rawValue ?? "changed"
             let label = "\(index + 1) \(arrow) " + shortChange(revision, text)
@@ -186,15 +192,17 @@ enum Chart {
         }
         // Measurements.
         for measurement in chart.measurements {
-            svg += HTML.element("circle", [("cx", format(x(seconds(measurement.effective)))),
-                                           ("cy", format(y(measurement.value))), ("r", "4.5"), ("class", "measurement")],
+            svg += HTML.element("circle", [("cx", format(xScale(seconds(measurement.effective)))),
+                                           ("cy", format(yScale(measurement.value))), ("r", "4.5"),
+                                           ("class", "measurement")],
                                 HTML.element("title", [], Tag.text(text.quantity(measurement.value, unit: unit) + ", "
                                                                      + text.date(measurement.effective.text))))
         }
         if let asOf = view.point.asOf {
-            let position = x(Double(asOf.effectiveKeyBound))
+            let position = xScale(Double(asOf.effectiveKeyBound))
             svg += HTML.void("line", [("x1", format(position)), ("x2", format(position)), ("y1", format(frame.top)),
-                                      ("y2", format(frame.height - frame.bottom)), ("class", "as-of")], selfClosing: true)
+                                      ("y2", format(frame.height - frame.bottom)), ("class", "as-of")],
+                             selfClosing: true)
         }
         let picture = HTML.element("svg", [("xmlns", "http://www.w3.org/2000/svg"), ("role", "img"),
                                            ("aria-labelledby", "chart-title chart-desc"),
@@ -216,8 +224,11 @@ enum Chart {
     static func shortChange(_ revision: TargetChart.Revision, _ text: Catalogue) -> String {
         var parts: [String] = []
         let old = revision.before?["value"]?.numberValue, new = revision.after["value"]?.numberValue
-        if old != new { parts.append("\(old.map { text.number($0) } ?? "—") → \(new.map { text.number($0) } ?? "—")") }
-        let oldDeadline = revision.before?["deadline"]?.stringValue, newDeadline = revision.after["deadline"]?.stringValue
+        if old != new {
+            parts.append("\(old.map { text.number($0) } ?? "—") → \(new.map { text.number($0) } ?? "—")")
+        }
+        let oldDeadline = revision.before?["deadline"]?.stringValue
+        let newDeadline = revision.after["deadline"]?.stringValue
         if oldDeadline != newDeadline {
             let word = text(.deadline).lowercased()
             let from = oldDeadline.map { String($0.prefix(4)) }, to = newDeadline.map { String($0.prefix(4)) }
@@ -229,7 +240,8 @@ enum Chart {
     /// `15. januar 2023: ≥ 30 % → ≥ 27 %, senest …; lempet; KB 15.01.2023 pkt. 9`.
     static func revisionText(_ revision: TargetChart.Revision, _ text: Catalogue) -> String {
         var out = text.date(revision.row.event.effective.text) + ": "
-            + (text.target(.object(revision.before ?? [:])) ?? "—") + " → " + (text.target(.object(revision.after)) ?? "—")
+            + (text.target(.object(revision.before ?? [:])) ?? "—") + " → "
+            + (text.target(.object(revision.after)) ?? "—")
         if let direction = revision.direction { out += "; " + text(direction.catalogueKey) }
         if let decision = revision.row.event.decision { out += "; " + decision }
         return out
@@ -247,13 +259,13 @@ enum Chart {
     }
 
     /// `M x0 y0 H x1 V y1 H x2 …`: each target from its effective date to the next one's, the last to `end`.
-    static func stepPath(_ steps: [TargetChart.Step], x: Scale, y: Scale, end: Double) -> String {
+    static func stepPath(_ steps: [TargetChart.Step], x xScale: Scale, y yScale: Scale, end: Double) -> String {
         var path = ""
         for (index, step) in steps.enumerated() {
             guard let value = step.target["value"]?.numberValue else { continue }
-            let from = x(seconds(step.from))
-            let to = index + 1 < steps.count ? x(seconds(steps[index + 1].from)) : x(end)
-            path += path.isEmpty ? "M\(format(from)) \(format(y(value)))" : " V\(format(y(value)))"
+            let from = xScale(seconds(step.from))
+            let to = index + 1 < steps.count ? xScale(seconds(steps[index + 1].from)) : xScale(end)
+            path += path.isEmpty ? "M\(format(from)) \(format(yScale(value)))" : " V\(format(yScale(value)))"
             path += " H\(format(to))"
         }
         return path
@@ -279,7 +291,8 @@ enum Chart {
                                 + Tag.text(" " + text(.chartMeasurement))))
         }
         if !chart.revisions.isEmpty {
-            items.append(Tag.li(Tag.text("▲ " + text(.tightened) + " · ▼ " + text(.loosened) + " · ◆ " + text(.changed)
+            items.append(Tag.li(Tag.text("▲ " + text(.tightened) + " · ▼ " + text(.loosened)
+                                             + " · ◆ " + text(.changed)
                                              + " (" + text(.chartRevision).lowercased() + ")")))
         }
         if backdated {
@@ -338,18 +351,21 @@ enum Chart {
         let times = points.map { seconds($0.effective) }
         let earliest = times.min() ?? 0, latest = times.max() ?? 0
         let pad = max((latest - earliest) * 0.04, 30 * secondsPerDay)
-        let x = Scale(domain: (earliest - pad, latest + pad), range: (frame.left, frame.width - frame.right))
+        let xScale = Scale(domain: (earliest - pad, latest + pad),
+                           range: (frame.left, frame.width - frame.right))
         let highest = max(points.map(\.days).max() ?? 0, Double(threshold)) * 1.1 + 1
         let lowest = min(points.map(\.days).min() ?? 0, 0)
         let yTicks = niceTicks(lowest, highest)
-        let y = Scale(domain: (lowest, max(highest, yTicks.last ?? highest)), range: (frame.height - frame.bottom, frame.top))
+        let yScale = Scale(domain: (lowest, max(highest, yTicks.last ?? highest)),
+                           range: (frame.height - frame.bottom, frame.top))
         let above = points.filter { $0.days > Double(threshold) }.count
         let description = text.lagDescription(events: points.count, late: above, threshold: threshold)
         var svg = HTML.element("title", [("id", "lag-title")], Tag.text(text(.lagHeading)))
         svg += HTML.element("desc", [("id", "lag-desc")], Tag.text(description))
-        svg += axes(frame, x: x, y: y, xTicks: yearTicks(x.domain.low, x.domain.high).map { ($0.seconds, String($0.year)) },
+        svg += axes(frame, x: xScale, y: yScale,
+                    xTicks: yearTicks(xScale.domain.low, xScale.domain.high).map { ($0.seconds, String($0.year)) },
                     yTicks: yTicks, yLabel: text(.lagDays), text)
-        let reference = y(Double(threshold))
+        let reference = yScale(Double(threshold))
         svg += HTML.void("line", [("x1", format(frame.left)), ("x2", format(frame.width - frame.right)),
                                   ("y1", format(reference)), ("y2", format(reference)), ("class", "threshold")],
                          selfClosing: true)
@@ -357,8 +373,9 @@ enum Chart {
                                      ("text-anchor", "end"), ("class", "tick")],
                             Tag.text("\(text(.lagThreshold)): \(threshold) \(text(.lagDays))"))
         for point in points {
-            svg += HTML.void("circle", [("cx", format(x(seconds(point.effective)))), ("cy", format(y(point.days))),
-                                        ("r", "3"), ("class", point.days > Double(threshold) ? "lag late" : "lag")],
+            svg += HTML.void("circle", [("cx", format(xScale(seconds(point.effective)))),
+                                        ("cy", format(yScale(point.days))), ("r", "3"),
+                                        ("class", point.days > Double(threshold) ? "lag late" : "lag")],
                              selfClosing: true)
         }
         return HTML.element("figure", [("class", "chart"), ("tabindex", "0")],

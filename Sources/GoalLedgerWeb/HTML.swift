@@ -133,7 +133,9 @@ enum Tag {
         HTML.element("span", [("class", cls), ("title", title)], children: children)
     }
     static func h1(_ children: HTML...) -> HTML { HTML.element("h1", children: children) }
-    static func h2(_ children: HTML..., id: String? = nil) -> HTML { HTML.element("h2", [("id", id)], children: children) }
+    static func h2(_ children: HTML..., id: String? = nil) -> HTML {
+        HTML.element("h2", [("id", id)], children: children)
+    }
     static func h3(_ children: HTML...) -> HTML { HTML.element("h3", children: children) }
     static func code(_ text: String) -> HTML { HTML.element("code", [], HTML(text: text)) }
     static func li(_ children: HTML..., class cls: String? = nil) -> HTML {

@@ -61,7 +61,8 @@ public struct Linker: Sendable {
             case .historyCSV(let id): return "/e/" + Self.pathEscape(id) + "/history.csv" + Self.query(time)
             case .auditCSV(let audit):
                 return "/audit.csv" + Self.query(time.filter { $0.0 == "known-at" } + audit.parameters)
-            case .apiShow(let id): return "/api/show/" + Self.pathEscape(id) + Self.query(time.filter { $0.0 != "lang" })
+            case .apiShow(let id):
+                return "/api/show/" + Self.pathEscape(id) + Self.query(time.filter { $0.0 != "lang" })
             }
         case let .staticSite(depth, variant, _):
             let root = String(repeating: "../", count: depth) + (variant.isEmpty ? "" : variant + "/")
@@ -121,7 +122,8 @@ public struct Linker: Sendable {
             if isUnreserved(byte) {
                 out.unicodeScalars.append(UnicodeScalar(byte))
             } else {
-                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
+                out += "%" + String(byte >> 4, radix: 16, uppercase: true)
+                    + String(byte & 15, radix: 16, uppercase: true)
             }
         }
         return out

@@ -110,7 +110,8 @@ public enum Pages {
             fields += timeField("as-of", text(.asOfLabel), point.asOf?.input, help: text(.asOfHelp))
             fields += timeField("known-at", text(.knownAtLabel), point.knownAt?.input, help: text(.knownAtHelp))
             if let explicitLanguage {
-                fields += HTML.void("input", [("type", "hidden"), ("name", "lang"), ("value", explicitLanguage.rawValue)])
+                fields += HTML.void("input", [("type", "hidden"), ("name", "lang"),
+                                              ("value", explicitLanguage.rawValue)])
             }
             if case .audit(let query) = here {
                 var kept = query
@@ -218,7 +219,8 @@ public enum Pages {
         var facts: [HTML] = [Tag.code(view.id), Tag.text(when(view.point, text))]
         if let status = view.state.status { facts.append(Tag.text(text(.status) + ": ") + statusBadge(status, text)) }
         if model.laterChanges > 0 {
-            facts.append(Tag.a(nowHref(view.id, settings), Tag.text("\(text(.revisedLater)) (\(model.laterChanges))"), class: "badge later"))
+            facts.append(Tag.a(nowHref(view.id, settings), Tag.text("\(text(.revisedLater)) (\(model.laterChanges))"),
+                               class: "badge later"))
         }
         body += Tag.p(HTML.joined(facts, separator: Tag.text(" · ")), class: "facts")
         body += stateSection(view, settings)
@@ -276,7 +278,8 @@ public enum Pages {
         var rows: [[HTML]] = []
         for name in view.kind.stateOrder {
             guard let value = view.state[name] else { continue }
-            rows.append([Tag.text(text.member(name) + " ") + HTML.element("code", [("class", "member")], Tag.text(name)),
+            rows.append([Tag.text(text.member(name) + " ")
+                            + HTML.element("code", [("class", "member")], Tag.text(name)),
                          stateValue(name, value, settings)])
         }
         return Tag.section(Tag.h2(Tag.text(text(.state)), id: "state")
@@ -365,7 +368,8 @@ public enum Pages {
                 let initiatives = tree.initiatives.filter { $0.state["theme"]?.stringValue == theme.id }
                 goals.forEach { placed.insert($0.id) }
                 initiatives.forEach { placed.insert($0.id) }
-                var item = entityLink(theme.id, ledgerText(headline(theme), settings), settings) + linksLine(theme, settings)
+                var item = entityLink(theme.id, ledgerText(headline(theme), settings), settings)
+                    + linksLine(theme, settings)
                 if !goals.isEmpty { item += Tag.ul(goals.map(goalItem), class: "goals") }
                 if !initiatives.isEmpty { item += Tag.ul(initiatives.map { initiativeItem($0, settings) }) }
                 themeItems.append(Tag.li(item))
@@ -373,7 +377,9 @@ public enum Pages {
             content += Tag.h3(Tag.text(text(.themes))) + Tag.ul(themeItems, class: "tree")
         }
         let looseGoals = tree.goals.filter { !placed.contains($0.id) }
-        if !looseGoals.isEmpty { content += Tag.h3(Tag.text(text(.goals))) + Tag.ul(looseGoals.map(goalItem), class: "tree") }
+        if !looseGoals.isEmpty {
+            content += Tag.h3(Tag.text(text(.goals))) + Tag.ul(looseGoals.map(goalItem), class: "tree")
+        }
         let looseInitiatives = tree.initiatives.filter { !placed.contains($0.id) }
         if !looseInitiatives.isEmpty {
             content += Tag.h3(Tag.text(text(.initiatives)))
@@ -417,12 +423,15 @@ public enum Pages {
         if let latestValue = indicator.state["latest"]?.objectValue {
             item += Tag.text(" · " + text(.latest) + ": " + latest(latestValue, unit: unit, text))
         }
-        if let target = text.target(indicator.state["target"]) { item += Tag.text(" · " + text(.target) + ": " + target) }
+        if let target = text.target(indicator.state["target"]) {
+            item += Tag.text(" · " + text(.target) + ": " + target)
+        }
         return Tag.li(item)
     }
 
     static func initiativeItem(_ initiative: EntityView, _ settings: RenderSettings) -> HTML {
-        Tag.li(entityLink(initiative.id, ledgerText(headline(initiative), settings), settings) + linksLine(initiative, settings))
+        Tag.li(entityLink(initiative.id, ledgerText(headline(initiative), settings), settings)
+                   + linksLine(initiative, settings))
     }
 
     // MARK: History rows (entity pages and /audit)
@@ -454,7 +463,8 @@ public enum Pages {
             if backdated {
                 let days = event.backdatedSeconds / 86_400
                 recorded += HTML.element("span", [("class", "badge backdated")],
-                                         Tag.text("\(text(.backdated)) (\(text.number(Double(days))) \(text(.lagDays)))"))
+                                         Tag.text("\(text(.backdated)) "
+                                                      + "(\(text.number(Double(days))) \(text(.lagDays)))"))
             }
             var type = Tag.text(text.eventType(event.type))
             if let direction = row.targetDirection { type += Tag.text(" ") + directionBadge(direction, text) }
@@ -464,9 +474,11 @@ public enum Pages {
             var recordedBy = Tag.text(event.recordedBy)
             if let sigs = event.sigs, !sigs.isEmpty {
                 recordedBy += HTML.element("span", [("class", "badge signed")],
-                                           Tag.text("✎ " + text(.signedBy) + " " + sigs.map(\.name).joined(separator: ", ")))
+                                           Tag.text("✎ " + text(.signedBy) + " "
+                                                        + sigs.map(\.name).joined(separator: ", ")))
             }
-            if let size = settings.proofs, event.position <= size, let href = settings.linker.proofHref(event.position) {
+            if let size = settings.proofs, event.position <= size,
+               let href = settings.linker.proofHref(event.position) {
                 recordedBy += HTML.element("span", [("class", "proof")],
                                            Tag.a(href, Tag.text(text(.proof) + " #\(event.position)")))
             }
@@ -511,7 +523,8 @@ public enum Pages {
         let text = settings.text
         let query = model.query
         var body = Tag.h1(Tag.text(query.loosened ? text(.loosenedHeading) : text(.auditHeading)))
-        body += Tag.p(Tag.text(when(model.frame.point, text) + " · \(text.number(Double(model.total))) " + text(.rows)),
+        body += Tag.p(Tag.text(when(model.frame.point, text) + " · \(text.number(Double(model.total))) "
+                                   + text(.rows)),
                       class: "when")
         if !settings.linker.isStatic { body += auditForm(query, model.frame.point, settings) }
         let threshold = query.backdated ?? AuditQuery.defaultBackdatedDays
@@ -615,7 +628,8 @@ public enum Pages {
                 ]
                 if let head = report.head {
                     rows.append([Tag.text(text(.verifyHead)),
-                                 HTML.element("code", [("class", "digest")], Tag.text("\(head.position) \(head.hash)"))])
+                                 HTML.element("code", [("class", "digest")],
+                                              Tag.text("\(head.position) \(head.hash)"))])
                 }
                 body += Tag.table(caption: text(.verifyHeading), headers: [text(.field), text(.value)], rows: rows,
                                   rowHeaders: true)

@@ -180,7 +180,9 @@ public struct WebApp: Sendable {
         let command = parts.first ?? ""
         let id = parts.count > 1 ? parts[1] : nil
         func needID() throws -> String {
-            guard let id, !id.isEmpty else { throw RouteError(status: 404, message: "/api/\(command) needs an entity id") }
+            guard let id, !id.isEmpty else {
+                throw RouteError(status: 404, message: "/api/\(command) needs an entity id")
+            }
             return id
         }
         let json: String
@@ -280,7 +282,9 @@ struct Parameters {
 
     mutating func single(_ name: String) throws -> String? {
         let values = take(name)
-        guard values.count <= 1 else { throw RouteError.badParameter(name, "given \(values.count) times; give it once") }
+        guard values.count <= 1 else {
+            throw RouteError.badParameter(name, "given \(values.count) times; give it once")
+        }
         return values.first
     }
 

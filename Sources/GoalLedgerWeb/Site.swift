@@ -74,7 +74,8 @@ public enum SiteWriter {
                 try put(.entity(id), try page(.entity(id)))
                 try put(.historyCSV(id), try page(.historyCSV(id)))
             }
-            let pageCount = try Models.audit(ledger, AuditQuery(), at: PointInTime(asOf: nil, knownAt: copy.point.knownAt))
+            let pageCount = try Models.audit(ledger, AuditQuery(),
+                                             at: PointInTime(asOf: nil, knownAt: copy.point.knownAt))
                 .pageCount
             for number in 1...pageCount {
                 var query = AuditQuery()

@@ -8,27 +8,33 @@
 enum Style {
     static let css = """
         *{box-sizing:border-box}
-        html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;line-height:1.5;color:#1a1a1a;background:#fff}
+        html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;line-height:1.5;color:#1a1a1a;\
+        background:#fff}
         body{margin:0;padding:0 1rem 2rem;max-width:78rem;margin-inline:auto;overflow-wrap:anywhere}
         a{color:#0b4f96;text-decoration:underline}
         a:hover{color:#062c55}
-        a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,[tabindex]:focus-visible{outline:3px solid #a33f00;outline-offset:2px}
+        a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,\
+        [tabindex]:focus-visible{outline:3px solid #a33f00;outline-offset:2px}
         a:focus,button:focus,input:focus,select:focus,[tabindex]:focus{outline:3px solid #a33f00;outline-offset:2px}
         .skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem}
         .skip:focus{left:1rem;top:.5rem;z-index:2}
         header{border-bottom:2px solid #1f4e79;padding:.5rem 0;margin-bottom:1rem}
         nav .brand{font-weight:700;margin:.25rem 0}
         ul.nav{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}
-        form.time fieldset,form.filters fieldset{border:1px solid #8a8a8a;padding:.5rem .75rem;margin:.75rem 0 0;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}
+        form.time fieldset,form.filters fieldset{border:1px solid #8a8a8a;padding:.5rem .75rem;margin:.75rem 0 0;\
+        display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}
         legend{font-weight:600;padding:0 .25rem}
         .field{display:flex;flex-direction:column;min-width:10rem;flex:1 1 10rem}
         .field.check{flex-direction:row;align-items:center;gap:.4rem}
         .help{font-size:.85rem;color:#545454}
-        input[type=text],select{font:inherit;padding:.3rem .4rem;border:1px solid #6b6b6b;border-radius:3px;max-width:100%}
-        button{font:inherit;padding:.35rem 1rem;border:2px solid #1f4e79;background:#1f4e79;color:#fff;border-radius:3px;cursor:pointer}
+        input[type=text],select{font:inherit;padding:.3rem .4rem;border:1px solid #6b6b6b;border-radius:3px;\
+        max-width:100%}
+        button{font:inherit;padding:.35rem 1rem;border:2px solid #1f4e79;background:#1f4e79;color:#fff;\
+        border-radius:3px;cursor:pointer}
         nav.time ul,nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
         h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0}
-        h1 .kind{display:block;font-size:.95rem;font-weight:600;color:#545454;text-transform:uppercase;letter-spacing:.04em}
+        h1 .kind{display:block;font-size:.95rem;font-weight:600;color:#545454;text-transform:uppercase;\
+        letter-spacing:.04em}
         h2{font-size:1.25rem;margin:1.75rem 0 .5rem;border-bottom:1px solid #c8c8c8}
         h3{font-size:1.05rem;margin:1rem 0 .25rem}
         .when,.facts,.context{color:#3d3d3d}
@@ -45,10 +51,12 @@ enum Style {
         table.history td,table.history th{min-width:7rem}
         tr.backdated{background:#fff6e5}
         ul.changes{margin:0;padding-left:1rem}
-        .status,.badge{display:inline-block;border:1px solid currentColor;border-radius:3px;padding:0 .35rem;font-size:.85rem;line-height:1.4;white-space:nowrap}
+        .status,.badge{display:inline-block;border:1px solid currentColor;border-radius:3px;padding:0 .35rem;\
+        font-size:.85rem;line-height:1.4;white-space:nowrap}
         .status-adopted,.status-achieved{border-style:solid;border-width:2px}
         .status-draft{border-style:dashed}
-        .status-superseded,.status-retired,.status-dropped,.status-removed,.status-missed{border-style:dotted;border-width:2px}
+        .status-superseded,.status-retired,.status-dropped,.status-removed,.status-missed{border-style:dotted;\
+        border-width:2px}
         .badge.loosened{color:#a4262c}
         .badge.tightened{color:#1d6b35}
         .badge.backdated{color:#7a4500;margin-left:.35rem}
@@ -87,7 +95,8 @@ enum Style {
         ul.legend .target{stroke:#1f4e79;stroke-width:3}
         ul.legend .earlier{stroke:#595959;stroke-width:1.5;stroke-dasharray:5 4}
         ul.legend .measurement{fill:#a33f00}
-        .verdict{font-size:1.3rem;font-weight:700;border:2px solid currentColor;display:inline-block;padding:.25rem .75rem}
+        .verdict{font-size:1.3rem;font-weight:700;border:2px solid currentColor;display:inline-block;\
+        padding:.25rem .75rem}
         .verdict.ok{color:#1d6b35}
         .verdict.failed{color:#a4262c}
         footer{margin-top:2.5rem;border-top:1px solid #c8c8c8;font-size:.9rem;color:#3d3d3d}

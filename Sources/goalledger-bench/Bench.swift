@@ -29,7 +29,10 @@ typealias Figures = [String: Double]
 struct Bench {
     var config: BenchConfig
 
-    func log(_ s: String) { var s = s + "\n"; s.withUTF8 { p in _ = write(2, p.baseAddress, p.count) } }
+    func log(_ message: String) {
+        var line = message + "\n"
+        line.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+    }
 
     func run() throws {
         mkdir(config.work, 0o755)
@@ -42,49 +45,54 @@ struct Bench {
         var python: Figures? = nil
         var pythonRuns: [Figures] = []
         if config.python != nil {
-            for r in 1...config.runs {
-                log("python eventsourcing peer, run \(r)/\(config.runs)")
+            for round in 1...config.runs {
+                log("python eventsourcing peer, run \(round)/\(config.runs)")
                 pythonRuns.append(try runPython())
             }
             python = medians(pythonRuns)
         }
         var tables: [String] = []
-        var growth: [(n: Int, ours: Figures)] = []
-        for n in config.sizes {
-            let file = "\(config.work)/ledger-\(n).ndjson"
-            log("generating \(n) events into \(file)")
+        var growth: [(events: Int, ours: Figures)] = []
+        for eventCount in config.sizes {
+            let file = "\(config.work)/ledger-\(eventCount).ndjson"
+            log("generating \(eventCount) events into \(file)")
             let t0 = now()
-            let summary = try Generator().write(count: n, to: file)
-            log(String(format: "  %.1f s: %d municipalities, %d streams, longest %@ (%d events), %d backdated, %d retractions",
-                       now() - t0, summary.municipalities, summary.streams, summary.longestStream, summary.longestStreamEvents,
-                       summary.backdated, summary.retracted))
+            let summary = try Generator().write(count: eventCount, to: file)
+            log(String(format: "  %.1f s: %d municipalities, %d streams, longest %@ (%d events), "
+                           + "%d backdated, %d retractions",
+                       now() - t0, summary.municipalities, summary.streams, summary.longestStream,
+                       summary.longestStreamEvents, summary.backdated, summary.retracted))
             var oursRuns: [Figures] = [], rawRuns: [Figures] = []
-            for r in 1...config.runs {
+            for round in 1...config.runs {
                 if config.sqliteBench != nil {
-                    log("n=\(n) run \(r)/\(config.runs): raw SQLite")
-                    rawRuns.append(try runRaw(n))
+                    log("n=\(eventCount) run \(round)/\(config.runs): raw SQLite")
+                    rawRuns.append(try runRaw(eventCount))
                 }
-                log("n=\(n) run \(r)/\(config.runs): goalledger")
-                oursRuns.append(try runOurs(n, file: file))
+                log("n=\(eventCount) run \(round)/\(config.runs): goalledger")
+                oursRuns.append(try runOurs(eventCount, file: file))
             }
             let ours = medians(oursRuns), raw = medians(rawRuns)
-            growth.append((n, ours))
-            let rows = Self.rows(n: n, ours: ours, raw: raw, python: python)
-            tables.append(Self.table(n: n, rows: rows))
-            var o = JSONObject()
-            o["events"] = .number(Double(n))
-            o["generated"] = .object(JSONObject([
-                ("municipalities", .number(Double(summary.municipalities))), ("streams", .number(Double(summary.streams))),
-                ("longestStream", .string(summary.longestStream)), ("longestStreamEvents", .number(Double(summary.longestStreamEvents))),
-                ("backdated", .number(Double(summary.backdated))), ("retracted", .number(Double(summary.retracted))),
-                ("types", .object(JSONObject(summary.types.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) }))),
+            growth.append((eventCount, ours))
+            let rows = Self.rows(eventCount: eventCount, ours: ours, raw: raw, python: python)
+            tables.append(Self.table(eventCount: eventCount, rows: rows))
+            var entry = JSONObject()
+            entry["events"] = .number(Double(eventCount))
+            entry["generated"] = .object(JSONObject([
+                ("municipalities", .number(Double(summary.municipalities))),
+                ("streams", .number(Double(summary.streams))),
+                ("longestStream", .string(summary.longestStream)),
+                ("longestStreamEvents", .number(Double(summary.longestStreamEvents))),
+                ("backdated", .number(Double(summary.backdated))),
+                ("retracted", .number(Double(summary.retracted))),
+                ("types", .object(JSONObject(summary.types.sorted { $0.key < $1.key }
+                                                 .map { ($0.key, .number(Double($0.value))) }))),
             ]))
-            o["ours"] = Self.json(ours)
-            o["oursRuns"] = .array(oursRuns.map(Self.json))
-            o["raw"] = Self.json(raw)
-            o["rawRuns"] = .array(rawRuns.map(Self.json))
-            o["rows"] = .array(rows.map(\.json))
-            sizes.append(.object(o))
+            entry["ours"] = Self.json(ours)
+            entry["oursRuns"] = .array(oursRuns.map(Self.json))
+            entry["raw"] = Self.json(raw)
+            entry["rawRuns"] = .array(rawRuns.map(Self.json))
+            entry["rows"] = .array(rows.map(\.json))
+            sizes.append(.object(entry))
         }
         report["sizes"] = .array(sizes)
         report["loadAverageAtEnd"] = .string(loadAverage())
@@ -105,12 +113,13 @@ struct Bench {
     }
 
     func machine() -> String {
-        var u = utsname()
-        uname(&u)
-        let release = withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        var system = utsname()
+        uname(&system)
+        let release = withUnsafeBytes(of: &system.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let cpu = (try? readFile("/proc/cpuinfo"))?.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters() } ?? "?"
-        return "\(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores, \(cpu), Linux \(release), SQLite \(String(cString: sqlite3_libversion()))"
+        return "\(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores, \(cpu), Linux \(release), "
+            + "SQLite \(String(cString: sqlite3_libversion()))"
     }
 
     /// The 1, 5 and 15 minute load averages: this machine is shared, so the report says how busy it was.
@@ -120,36 +129,38 @@ struct Bench {
 
     func medians(_ runs: [Figures]) -> Figures {
         var out: Figures = [:]
-        for k in Set(runs.flatMap(\.keys)) { out[k] = median(runs.compactMap { $0[k] }) }
+        for key in Set(runs.flatMap(\.keys)) { out[key] = median(runs.compactMap { $0[key] }) }
         return out
     }
 
     // MARK: Yardsticks
 
     /// `sqlite_es_bench all` with as many streams as make each stream 1,000 events long.
-    func runRaw(_ n: Int) throws -> Figures {
+    func runRaw(_ eventCount: Int) throws -> Figures {
         let dir = "\(config.work)/raw"
         mkdir(dir, 0o755)
         let out = "\(config.work)/raw.jsonl"
-        try check([config.sqliteBench!, "all", dir, "rr", String(n), String(max(1, n / 1000)), "1000", "2000", "1000"], stdout: out)
-        var f = Figures()
+        try check([config.sqliteBench!, "all", dir, "rr", String(eventCount), String(max(1, eventCount / 1000)),
+                   "1000", "2000", "1000"], stdout: out)
+        var figures = Figures()
         for line in try readFile(out).split(separator: "\n") {
-            guard case .object(let o) = try JSONParser.parse(String(line)), let metric = o["metric"]?.stringValue else { continue }
+            guard case .object(let object) = try JSONParser.parse(String(line)),
+                  let metric = object["metric"]?.stringValue else { continue }
             switch metric {
             case "append_one_txn":
-                f["append_eps"] = o["events_per_s"]?.numberValue
-                f["db_bytes_per_event"] = o["db_bytes"]?.numberValue.map { $0 / Double(n) }
-            case "append_batched": f["append_batched_eps"] = o["events_per_s"]?.numberValue
-            case "single_event_txn_FULL": f["commit_median_ms"] = o["median_ms"]?.numberValue
-            case "full_scan": f["scan_rps"] = o["rows_per_s"]?.numberValue
+                figures["append_eps"] = object["events_per_s"]?.numberValue
+                figures["db_bytes_per_event"] = object["db_bytes"]?.numberValue.map { $0 / Double(eventCount) }
+            case "append_batched": figures["append_batched_eps"] = object["events_per_s"]?.numberValue
+            case "single_event_txn_FULL": figures["commit_median_ms"] = object["median_ms"]?.numberValue
+            case "full_scan": figures["scan_rps"] = object["rows_per_s"]?.numberValue
             case "stream_read_all":
-                f["stream_read_median_ms"] = o["median_ms"]?.numberValue
-                f["stream_read_p99_ms"] = o["p99_ms"]?.numberValue
-            case "point_read_one_event": f["point_read_median_ms"] = o["median_ms"]?.numberValue
+                figures["stream_read_median_ms"] = object["median_ms"]?.numberValue
+                figures["stream_read_p99_ms"] = object["p99_ms"]?.numberValue
+            case "point_read_one_event": figures["point_read_median_ms"] = object["median_ms"]?.numberValue
             default: break
             }
         }
-        return f
+        return figures
     }
 
     /// The Python `eventsourcing` library's own benchmark.
@@ -158,57 +169,61 @@ struct Bench {
         mkdir(dir, 0o755)
         let out = "\(config.work)/es.jsonl"
         try check([config.python!, config.esBench, dir], stdout: out)
-        var f = Figures()
+        var figures = Figures()
         for line in try readFile(out).split(separator: "\n") where line.hasPrefix("{") {
-            guard case .object(let o) = try JSONParser.parse(String(line)), let metric = o["metric"]?.stringValue else { continue }
+            guard case .object(let object) = try JSONParser.parse(String(line)),
+                  let metric = object["metric"]?.stringValue else { continue }
             switch metric {
-            case "es_create_aggs_save_each": f["append_eps"] = o["events_per_s"]?.numberValue
-            case "es_get_1000_events": f["get_1000_ms"] = o["median_ms"]?.numberValue
-            case "es_get_at_version_half": f["get_at_half_ms"] = o["median_ms"]?.numberValue
-            case "es_notification_log_scan_decoded": f["scan_decoded_eps"] = o["events_per_s"]?.numberValue
+            case "es_create_aggs_save_each": figures["append_eps"] = object["events_per_s"]?.numberValue
+            case "es_get_1000_events": figures["get_1000_ms"] = object["median_ms"]?.numberValue
+            case "es_get_at_version_half": figures["get_at_half_ms"] = object["median_ms"]?.numberValue
+            case "es_notification_log_scan_decoded": figures["scan_decoded_eps"] = object["events_per_s"]?.numberValue
             default: break
             }
         }
-        return f
+        return figures
     }
 
     // MARK: Ours
 
-    func runOurs(_ n: Int, file: String) throws -> Figures {
-        let db = "\(config.work)/ledger-\(n).sqlite"
+    func runOurs(_ eventCount: Int, file: String) throws -> Figures {
+        let db = "\(config.work)/ledger-\(eventCount).sqlite"
         let bin = config.goalledger
         let env = ["GOALLEDGER_USER": "bench"]
-        var f = Figures()
+        var figures = Figures()
         removeLedger(db)
         let imp = try check([bin, "import", file, "--quiet", "--db", db], env: env, measureRSS: true)
-        f["import_s"] = imp.seconds
-        f["import_eps"] = Double(n) / imp.seconds
-        f["import_rss_mib"] = imp.peakRSSMiB
-        f["db_bytes_per_event"] = Double(fileSize(db) + fileSize(db + "-wal")) / Double(n)
+        figures["import_s"] = imp.seconds
+        figures["import_eps"] = Double(eventCount) / imp.seconds
+        figures["import_rss_mib"] = imp.peakRSSMiB
+        figures["db_bytes_per_event"] = Double(fileSize(db) + fileSize(db + "-wal")) / Double(eventCount)
         for (name, args) in [("replay", ["replay"]), ("verify", ["verify"]), ("export", ["export"])] {
-            let r = try check([bin] + args + ["--db", db], env: env, measureRSS: true)
-            f[name + "_s"] = r.seconds
-            f[name + "_eps"] = Double(n) / r.seconds
-            f[name + "_rss_mib"] = r.peakRSSMiB
+            let result = try check([bin] + args + ["--db", db], env: env, measureRSS: true)
+            figures[name + "_s"] = result.seconds
+            figures[name + "_eps"] = Double(eventCount) / result.seconds
+            figures[name + "_rss_mib"] = result.peakRSSMiB
         }
-        try inProcess(db, into: &f)
+        try inProcess(db, into: &figures)
         // End to end: process start, open, query, print.
         var rng = SplitMix64(seed: 7)
         var lat: [Double] = []
         for _ in 0..<config.cliShows {
             let day = randomDay(&rng)
-            lat.append(try check([bin, "show", Generator.longStream, "--as-of", day, "--json", "--db", db]).seconds * 1000)
+            lat.append(try check([bin, "show", Generator.longStream, "--as-of", day, "--json", "--db", db])
+                .seconds * 1000)
         }
-        f["cli_show_median_ms"] = median(lat)
-        f["cli_show_rss_mib"] = try check([bin, "show", Generator.longStream, "--as-of", "2016-06-30", "--json", "--db", db],
-                                          measureRSS: true).peakRSSMiB
-        let tree = try check([bin, "tree", Generator.bigPlan, "--as-of", "2023-06-30", "--json", "--db", db], measureRSS: true)
-        f["cli_tree_ms"] = tree.seconds * 1000
-        f["cli_tree_rss_mib"] = tree.peakRSSMiB
+        figures["cli_show_median_ms"] = median(lat)
+        figures["cli_show_rss_mib"] = try check([bin, "show", Generator.longStream, "--as-of", "2016-06-30",
+                                                 "--json", "--db", db],
+                                                measureRSS: true).peakRSSMiB
+        let tree = try check([bin, "tree", Generator.bigPlan, "--as-of", "2023-06-30", "--json", "--db", db],
+                             measureRSS: true)
+        figures["cli_tree_ms"] = tree.seconds * 1000
+        figures["cli_tree_rss_mib"] = tree.peakRSSMiB
         let audit = try check([bin, "audit", "--field", "target", "--json", "--db", db], measureRSS: true)
-        f["cli_audit_s"] = audit.seconds
-        f["cli_audit_rss_mib"] = audit.peakRSSMiB
-        return f
+        figures["cli_audit_s"] = audit.seconds
+        figures["cli_audit_rss_mib"] = audit.peakRSSMiB
+        return figures
     }
 
     /// A random `--as-of` day in the history of the measured stream.
@@ -233,12 +248,14 @@ struct Bench {
     }
 
     /// Library calls on an open ledger, as a server or a notebook would make them.
-    func inProcess(_ db: String, into f: inout Figures) throws {
+    func inProcess(_ db: String, into figures: inout Figures) throws {
         let ledger = try Ledger(path: db, mode: .read)
         var rng = SplitMix64(seed: 42)
         let stream = try ledger.events(of: Generator.longStream).count
-        f["show_stream_events"] = Double(stream)
-        for _ in 0..<50 { _ = try ledger.show(Generator.longStream, at: PointInTime(asOf: TimePoint(parsing: randomDay(&rng)))) }
+        figures["show_stream_events"] = Double(stream)
+        for _ in 0..<50 {
+            _ = try ledger.show(Generator.longStream, at: PointInTime(asOf: TimePoint(parsing: randomDay(&rng))))
+        }
         var lat: [Double] = []
         for _ in 0..<config.showQueries {
             let point = PointInTime(asOf: try TimePoint(parsing: randomDay(&rng)))
@@ -246,8 +263,8 @@ struct Bench {
             _ = try ledger.show(Generator.longStream, at: point)
             lat.append((now() - t0) * 1000)
         }
-        f["show_p50_ms"] = percentile(lat, 0.5)
-        f["show_p99_ms"] = percentile(lat, 0.99)
+        figures["show_p50_ms"] = percentile(lat, 0.5)
+        figures["show_p99_ms"] = percentile(lat, 0.99)
 
         var treeLat: [Double] = []
         var entities = 0
@@ -256,21 +273,21 @@ struct Bench {
             let day = Day(days: Day(2019, 9, 1).days + Int64(rng.int(0...2400))).text
             let point = PointInTime(asOf: try TimePoint(parsing: day))
             let t0 = now()
-            let t = try ledger.tree(Generator.bigPlan, at: point)
+            let tree = try ledger.tree(Generator.bigPlan, at: point)
             if k >= 5 { treeLat.append((now() - t0) * 1000) }
-            entities = max(entities, t.all.count - 1)
+            entities = max(entities, tree.all.count - 1)
         }
-        f["tree_entities"] = Double(entities)
-        f["tree_median_ms"] = median(treeLat)
-        f["tree_p99_ms"] = percentile(treeLat, 0.99)
+        figures["tree_entities"] = Double(entities)
+        figures["tree_median_ms"] = median(treeLat)
+        figures["tree_p99_ms"] = percentile(treeLat, 0.99)
 
         var filter = AuditFilter()
         filter.field = "target"
         var rows = 0
         let t0 = now()
         try ledger.audit(filter) { _ in rows += 1 }
-        f["audit_s"] = now() - t0
-        f["audit_rows"] = Double(rows)
+        figures["audit_s"] = now() - t0
+        figures["audit_rows"] = Double(rows)
     }
 
     // MARK: Output
@@ -282,110 +299,128 @@ struct Bench {
         var raw: Double?
         var rawName: String
         /// ours ÷ raw, oriented so that above 1 means "more than raw" (rates) or "slower than raw" (times).
-        var ratio: Double? { guard let ours, let raw, raw > 0 else { return nil }; return ours / raw }
+        var ratio: Double? {
+            guard let ours, let raw, raw > 0 else { return nil }
+            return ours / raw
+        }
         var target: String
         var met: Bool?
 
         var json: JSON {
-            var o = JSONObject()
-            o["figure"] = .string(name)
-            o["ours"] = ours.map { .number(($0 * 1000).rounded() / 1000) } ?? .null
-            o["unit"] = .string(unit)
-            o["raw"] = raw.map { .number(($0 * 1000).rounded() / 1000) } ?? .null
-            o["rawFigure"] = .string(rawName)
-            o["ratio"] = ratio.map { .number(($0 * 1000).rounded() / 1000) } ?? .null
-            o["target"] = .string(target)
-            o["met"] = met.map { .bool($0) } ?? .null
-            return .object(o)
+            var object = JSONObject()
+            object["figure"] = .string(name)
+            object["ours"] = ours.map { .number(($0 * 1000).rounded() / 1000) } ?? .null
+            object["unit"] = .string(unit)
+            object["raw"] = raw.map { .number(($0 * 1000).rounded() / 1000) } ?? .null
+            object["rawFigure"] = .string(rawName)
+            object["ratio"] = ratio.map { .number(($0 * 1000).rounded() / 1000) } ?? .null
+            object["target"] = .string(target)
+            object["met"] = met.map { .bool($0) } ?? .null
+            return .object(object)
         }
     }
 
-    static func rows(n: Int, ours o: Figures, raw r: Figures, python p: Figures?) -> [Row] {
-        let big = n >= 1_000_000
-        func atMost(_ v: Double?, _ limit: Double) -> Bool? { v.map { $0 <= limit } }
-        func atLeast(_ v: Double?, _ limit: Double) -> Bool? { v.map { $0 >= limit } }
-        let scanSeconds = r["scan_rps"].map { Double(n) / $0 }
-        let pointReads = r["point_read_median_ms"].map { $0 * 200 }
+    static func rows(eventCount: Int, ours: Figures, raw: Figures, python: Figures?) -> [Row] {
+        let big = eventCount >= 1_000_000
+        func atMost(_ value: Double?, _ limit: Double) -> Bool? { value.map { $0 <= limit } }
+        func atLeast(_ value: Double?, _ limit: Double) -> Bool? { value.map { $0 >= limit } }
+        let scanSeconds = raw["scan_rps"].map { Double(eventCount) / $0 }
+        let pointReads = raw["point_read_median_ms"].map { $0 * 200 }
         var rows = [
-            Row(name: "import", ours: o["import_eps"], unit: "events/s", raw: r["append_eps"], rawName: "append, one transaction",
-                target: "≥ 0.5× raw", met: (o["import_eps"] ?? 0) / (r["append_eps"] ?? .infinity) >= 0.5 ? true : r["append_eps"] == nil ? nil : false),
-            Row(name: "replay", ours: o["replay_eps"], unit: "events/s", raw: r["scan_rps"], rawName: "full scan",
-                target: "≥ 300k/s", met: atLeast(o["replay_eps"], 300_000)),
-            Row(name: "verify", ours: o["verify_eps"], unit: "events/s", raw: r["scan_rps"], rawName: "full scan",
-                target: "≥ 300k/s", met: atLeast(o["verify_eps"], 300_000)),
-            Row(name: "export", ours: o["export_eps"], unit: "events/s", raw: r["scan_rps"], rawName: "full scan",
-                target: "≥ 200k/s", met: atLeast(o["export_eps"], 200_000)),
-            Row(name: "show --as-of p50 (\(Int(o["show_stream_events"] ?? 0))-event stream)", ours: o["show_p50_ms"], unit: "ms",
-                raw: r["stream_read_median_ms"], rawName: "read one 1,000-event stream, median", target: "", met: nil),
-            Row(name: "show --as-of p99", ours: o["show_p99_ms"], unit: "ms", raw: r["stream_read_p99_ms"],
-                rawName: "read one 1,000-event stream, p99", target: big ? "≤ 2 ms" : "", met: big ? atMost(o["show_p99_ms"], 2) : nil),
-            Row(name: "tree --as-of (\(Int(o["tree_entities"] ?? 0)) entities), median", ours: o["tree_median_ms"], unit: "ms",
-                raw: pointReads, rawName: "200 point reads", target: "≤ 30 ms", met: atMost(o["tree_median_ms"], 30)),
-            Row(name: "tree --as-of p99", ours: o["tree_p99_ms"], unit: "ms", raw: nil, rawName: "", target: "", met: nil),
-            Row(name: "audit --field target (\(Int(o["audit_rows"] ?? 0)) rows)", ours: o["audit_s"], unit: "s", raw: scanSeconds,
-                rawName: "full scan of N rows", target: big ? "≤ 1 s" : "", met: big ? atMost(o["audit_s"], 1) : nil),
-            Row(name: "CLI show end to end, median", ours: o["cli_show_median_ms"], unit: "ms", raw: nil, rawName: "",
-                target: "≤ 50 ms", met: atMost(o["cli_show_median_ms"], 50)),
-            Row(name: "CLI tree end to end", ours: o["cli_tree_ms"], unit: "ms", raw: nil, rawName: "", target: "", met: nil),
-            Row(name: "CLI audit --field target end to end", ours: o["cli_audit_s"], unit: "s", raw: nil, rawName: "", target: "", met: nil),
+            Row(name: "import", ours: ours["import_eps"], unit: "events/s", raw: raw["append_eps"],
+                rawName: "append, one transaction", target: "≥ 0.5× raw",
+                met: (ours["import_eps"] ?? 0) / (raw["append_eps"] ?? .infinity) >= 0.5
+                    ? true : raw["append_eps"] == nil ? nil : false),
+            Row(name: "replay", ours: ours["replay_eps"], unit: "events/s", raw: raw["scan_rps"], rawName: "full scan",
+                target: "≥ 300k/s", met: atLeast(ours["replay_eps"], 300_000)),
+            Row(name: "verify", ours: ours["verify_eps"], unit: "events/s", raw: raw["scan_rps"], rawName: "full scan",
+                target: "≥ 300k/s", met: atLeast(ours["verify_eps"], 300_000)),
+            Row(name: "export", ours: ours["export_eps"], unit: "events/s", raw: raw["scan_rps"], rawName: "full scan",
+                target: "≥ 200k/s", met: atLeast(ours["export_eps"], 200_000)),
+            Row(name: "show --as-of p50 (\(Int(ours["show_stream_events"] ?? 0))-event stream)",
+                ours: ours["show_p50_ms"], unit: "ms", raw: raw["stream_read_median_ms"],
+                rawName: "read one 1,000-event stream, median", target: "", met: nil),
+            Row(name: "show --as-of p99", ours: ours["show_p99_ms"], unit: "ms", raw: raw["stream_read_p99_ms"],
+                rawName: "read one 1,000-event stream, p99", target: big ? "≤ 2 ms" : "",
+                met: big ? atMost(ours["show_p99_ms"], 2) : nil),
+            Row(name: "tree --as-of (\(Int(ours["tree_entities"] ?? 0)) entities), median",
+                ours: ours["tree_median_ms"], unit: "ms", raw: pointReads, rawName: "200 point reads",
+                target: "≤ 30 ms", met: atMost(ours["tree_median_ms"], 30)),
+            Row(name: "tree --as-of p99", ours: ours["tree_p99_ms"], unit: "ms", raw: nil, rawName: "", target: "",
+                met: nil),
+            Row(name: "audit --field target (\(Int(ours["audit_rows"] ?? 0)) rows)", ours: ours["audit_s"], unit: "s",
+                raw: scanSeconds, rawName: "full scan of N rows", target: big ? "≤ 1 s" : "",
+                met: big ? atMost(ours["audit_s"], 1) : nil),
+            Row(name: "CLI show end to end, median", ours: ours["cli_show_median_ms"], unit: "ms", raw: nil,
+                rawName: "", target: "≤ 50 ms", met: atMost(ours["cli_show_median_ms"], 50)),
+            Row(name: "CLI tree end to end", ours: ours["cli_tree_ms"], unit: "ms", raw: nil, rawName: "", target: "",
+                met: nil),
+            Row(name: "CLI audit --field target end to end", ours: ours["cli_audit_s"], unit: "s", raw: nil,
+                rawName: "", target: "", met: nil),
         ]
         for op in ["import", "replay", "verify", "export"] {
-            rows.append(Row(name: "peak RSS \(op)", ours: o[op + "_rss_mib"], unit: "MiB", raw: nil, rawName: "",
-                            target: big ? "≤ 150 MB" : "", met: big ? atMost(o[op + "_rss_mib"].map { $0 * 1.048576 }, 150) : nil))
+            rows.append(Row(name: "peak RSS \(op)", ours: ours[op + "_rss_mib"], unit: "MiB", raw: nil, rawName: "",
+                            target: big ? "≤ 150 MB" : "",
+                            met: big ? atMost(ours[op + "_rss_mib"].map { $0 * 1.048576 }, 150) : nil))
         }
         for op in ["cli_show", "cli_tree", "cli_audit"] {
-            rows.append(Row(name: "peak RSS \(op.replacingOccurrences("_", " "))", ours: o[op + "_rss_mib"], unit: "MiB", raw: nil,
-                            rawName: "", target: "", met: nil))
+            rows.append(Row(name: "peak RSS \(op.replacingOccurrences("_", " "))", ours: ours[op + "_rss_mib"],
+                            unit: "MiB", raw: nil, rawName: "", target: "", met: nil))
         }
-        rows.append(Row(name: "file size per event", ours: o["db_bytes_per_event"], unit: "bytes", raw: r["db_bytes_per_event"],
-                        rawName: "raw events table", target: "", met: nil))
-        if let p {
-            rows.append(Row(name: "import vs Python eventsourcing append", ours: o["import_eps"], unit: "events/s", raw: p["append_eps"],
-                            rawName: "eventsourcing 9.5.6, 1,000 aggregates × 100", target: "≥ 5×",
-                            met: p["append_eps"].map { (o["import_eps"] ?? 0) / $0 >= 5 }))
-            rows.append(Row(name: "show --as-of p99 vs Python get(version=500)", ours: o["show_p99_ms"], unit: "ms",
-                            raw: p["get_at_half_ms"], rawName: "eventsourcing, 1,000-event aggregate at version 500", target: "",
-                            met: nil))
+        rows.append(Row(name: "file size per event", ours: ours["db_bytes_per_event"], unit: "bytes",
+                        raw: raw["db_bytes_per_event"], rawName: "raw events table", target: "", met: nil))
+        if let python {
+            rows.append(Row(name: "import vs Python eventsourcing append", ours: ours["import_eps"], unit: "events/s",
+                            raw: python["append_eps"], rawName: "eventsourcing 9.5.6, 1,000 aggregates × 100",
+                            target: "≥ 5×", met: python["append_eps"].map { (ours["import_eps"] ?? 0) / $0 >= 5 }))
+            rows.append(Row(name: "show --as-of p99 vs Python get(version=500)", ours: ours["show_p99_ms"], unit: "ms",
+                            raw: python["get_at_half_ms"],
+                            rawName: "eventsourcing, 1,000-event aggregate at version 500", target: "", met: nil))
         }
         return rows
     }
 
-    static func format(_ v: Double?, _ unit: String) -> String {
-        guard let v, v.isFinite else { return "–" }
+    static func format(_ value: Double?, _ unit: String) -> String {
+        guard let value, value.isFinite else { return "–" }
         switch unit {
-        case "events/s": return v >= 1e6 ? String(format: "%.2fM/s", v / 1e6) : String(format: "%.1fk/s", v / 1e3)
-        case "ms": return v < 10 ? String(format: "%.2f ms", v) : String(format: "%.1f ms", v)
-        case "s": return String(format: "%.2f s", v)
-        case "MiB": return String(format: "%.0f MiB", v)
-        case "bytes": return String(format: "%.0f B", v)
-        default: return String(format: "%.3g", v)
+        case "events/s":
+            return value >= 1e6 ? String(format: "%.2fM/s", value / 1e6) : String(format: "%.1fk/s", value / 1e3)
+        case "ms": return value < 10 ? String(format: "%.2f ms", value) : String(format: "%.1f ms", value)
+        case "s": return String(format: "%.2f s", value)
+        case "MiB": return String(format: "%.0f MiB", value)
+        case "bytes": return String(format: "%.0f B", value)
+        default: return String(format: "%.3g", value)
         }
     }
 
-    static func table(n: Int, rows: [Row]) -> String {
-        var lines = ["N = \(n) events",
+    static func table(eventCount: Int, rows: [Row]) -> String {
+        var lines = ["N = \(eventCount) events",
                      "| figure | GoalLedger | raw SQLite (same run) | ratio | target | met |",
                      "|---|---:|---:|---:|---|---|"]
-        for r in rows {
-            let ratio = r.ratio.map { String(format: "%.2f×", $0) } ?? ""
-            let met = r.met.map { $0 ? "yes" : "**no**" } ?? ""
-            let raw = r.raw == nil ? "" : "\(format(r.raw, r.unit)) (\(r.rawName))"
-            lines.append("| \(r.name) | \(format(r.ours, r.unit)) | \(raw) | \(ratio) | \(r.target) | \(met) |")
+        for row in rows {
+            let ratio = row.ratio.map { String(format: "%.2f×", $0) } ?? ""
+            let met = row.met.map { $0 ? "yes" : "**no**" } ?? ""
+            let raw = row.raw == nil ? "" : "\(format(row.raw, row.unit)) (\(row.rawName))"
+            lines.append("| \(row.name) | \(format(row.ours, row.unit)) | \(raw) | \(ratio) | \(row.target) | \(met) |")
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func pythonLine(_ p: Figures) -> String {
-        "\nPython eventsourcing 9.5.6 (same run, median): append \(format(p["append_eps"], "events/s")), "
-            + "get 1,000-event aggregate \(format(p["get_1000_ms"], "ms")), at version 500 \(format(p["get_at_half_ms"], "ms")), "
-            + "scan decoded \(format(p["scan_decoded_eps"], "events/s"))\n"
+    static func pythonLine(_ python: Figures) -> String {
+        "\nPython eventsourcing 9.5.6 (same run, median): append \(format(python["append_eps"], "events/s")), "
+            + "get 1,000-event aggregate \(format(python["get_1000_ms"], "ms")), "
+            + "at version 500 \(format(python["get_at_half_ms"], "ms")), "
+            + "scan decoded \(format(python["scan_decoded_eps"], "events/s"))\n"
     }
 
-    static func json(_ f: Figures) -> JSON {
-        .object(JSONObject(f.sorted { $0.key < $1.key }.map { ($0.key, .number(($0.value * 1000).rounded() / 1000)) }))
+    static func json(_ figures: Figures) -> JSON {
+        .object(JSONObject(figures.sorted { $0.key < $1.key }
+                               .map { ($0.key, .number(($0.value * 1000).rounded() / 1000)) }))
     }
 }
 
 extension String {
-    func replacingOccurrences(_ a: Character, _ b: String) -> String { String(flatMap { $0 == a ? Array(b) : [$0] }) }
+    func replacingOccurrences(_ character: Character, _ replacement: String) -> String {
+        String(flatMap { $0 == character ? Array(replacement) : [$0] })
+    }
 }

@@ -6,29 +6,39 @@ import Glibc
 
 /// Drawing helpers for the generator.
 extension SplitMix64 {
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-    mutating func int(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &self) }
-    mutating func pick<T>(_ a: [T]) -> T { a[Int.random(in: 0..<a.count, using: &self)] }
+    mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
+    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
+    mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
 }
 
 /// A calendar day of the synthetic history; months count from January 2006.
 struct Day {
-    var y: Int, m: Int, d: Int
+    var year: Int, monthOfYear: Int, dayOfMonth: Int
     static let firstYear = 2006
     /// The history ends in June 2026: measurements stop there.
     static let lastMonth = (2026 - firstYear) * 12 + 5
 
-    init(_ y: Int, _ m: Int, _ d: Int) { (self.y, self.m, self.d) = (y, m, min(d, Calendar.daysInMonth(y, m))) }
+    init(_ year: Int, _ monthOfYear: Int, _ dayOfMonth: Int) {
+        (self.year, self.monthOfYear, self.dayOfMonth)
+            = (year, monthOfYear, min(dayOfMonth, Calendar.daysInMonth(year, monthOfYear)))
+    }
     init(month: Int, day: Int) { self.init(Day.firstYear + month / 12, month % 12 + 1, day) }
-    init(days: Int64) { let c = Calendar.civil(days); self.init(c.year, c.month, c.day) }
+    init(days: Int64) {
+        let civil = Calendar.civil(days)
+        self.init(civil.year, civil.month, civil.day)
+    }
 
-    var month: Int { (y - Day.firstYear) * 12 + m - 1 }
-    var days: Int64 { Calendar.days(y, m, d) }
-    var text: String { "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)" }
-    var period: String { "\(y)-\(m < 10 ? "0" : "")\(m)" }
-    var danish: String { "\(d < 10 ? "0" : "")\(d).\(m < 10 ? "0" : "")\(m).\(y)" }
-    func plus(days n: Int) -> Day { Day(days: days + Int64(n)) }
-    func plus(months n: Int) -> Day { Day(month: month + n, day: d) }
+    var month: Int { (year - Day.firstYear) * 12 + monthOfYear - 1 }
+    var days: Int64 { Calendar.days(year, monthOfYear, dayOfMonth) }
+    var text: String {
+        "\(year)-\(monthOfYear < 10 ? "0" : "")\(monthOfYear)-" + "\(dayOfMonth < 10 ? "0" : "")\(dayOfMonth)"
+    }
+    var period: String { "\(year)-\(monthOfYear < 10 ? "0" : "")\(monthOfYear)" }
+    var danish: String {
+        "\(dayOfMonth < 10 ? "0" : "")\(dayOfMonth)." + "\(monthOfYear < 10 ? "0" : "")\(monthOfYear).\(year)"
+    }
+    func plus(days count: Int) -> Day { Day(days: days + Int64(count)) }
+    func plus(months count: Int) -> Day { Day(month: month + count, day: dayOfMonth) }
 }
 
 /// Writes a deterministic synthetic national ledger as SPEC §4 input lines.
@@ -70,34 +80,37 @@ struct Generator {
         var streamCounts: [String: Int] = [:]
         var out: [UInt8] = []
         out.reserveCapacity(1 << 20)
-        func flush() { out.withUnsafeBytes { p in _ = Glibc.write(fd, p.baseAddress, p.count) }; out.removeAll(keepingCapacity: true) }
+        func flush() {
+            out.withUnsafeBytes { bytes in _ = Glibc.write(fd, bytes.baseAddress, bytes.count) }
+            out.removeAll(keepingCapacity: true)
+        }
 
         // Generate municipalities until their events cover `count`; then merge by entry month.
         // The last one is cut to fit: its first events in its own entry order, so the others stay whole.
         var all: [MunicipalityHistory] = []
         var total = 0
-        for (k, m) in Municipalities.all.enumerated() where total < count {
-            var rng = SplitMix64(seed: seed &+ UInt64(k) &* 0x1000_0000_01B3)
-            var h = MunicipalityHistory(m, rng: &rng)
-            if total + h.events.count > count { h.events.removeLast(total + h.events.count - count) }
-            total += h.events.count
-            all.append(h)
+        for (index, municipality) in Municipalities.all.enumerated() where total < count {
+            var rng = SplitMix64(seed: seed &+ UInt64(index) &* 0x1000_0000_01B3)
+            var history = MunicipalityHistory(municipality, rng: &rng)
+            if total + history.events.count > count { history.events.removeLast(total + history.events.count - count) }
+            total += history.events.count
+            all.append(history)
         }
         summary.municipalities = all.count
         var cursor = [Int](repeating: 0, count: all.count)
         var written = 0
         for month in 0...Day.lastMonth + 1 {
             for k in all.indices {
-                let h = all[k]
-                while cursor[k] < h.events.count && h.events[cursor[k]].month <= month {
-                    let e = h.events[cursor[k]]
+                let history = all[k]
+                while cursor[k] < history.events.count && history.events[cursor[k]].month <= month {
+                    let event = history.events[cursor[k]]
                     cursor[k] += 1
-                    out.append(contentsOf: e.line)
+                    out.append(contentsOf: event.line)
                     out.append(0x0A)
-                    streamCounts[e.stream, default: 0] += 1
-                    summary.types[e.type, default: 0] += 1
-                    if e.backdated { summary.backdated += 1 }
-                    if e.type == "Retracted" { summary.retracted += 1 }
+                    streamCounts[event.stream, default: 0] += 1
+                    summary.types[event.type, default: 0] += 1
+                    if event.backdated { summary.backdated += 1 }
+                    if event.type == "Retracted" { summary.retracted += 1 }
                     written += 1
                     if out.count >= 1 << 20 { flush() }
                 }
@@ -106,9 +119,11 @@ struct Generator {
         flush()
         summary.events = written
         summary.streams = streamCounts.count
-        if let (s, n) = streamCounts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) {
-            summary.longestStream = s
-            summary.longestStreamEvents = n
+        if let (stream, events) = streamCounts.max(by: {
+            $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key)
+        }) {
+            summary.longestStream = stream
+            summary.longestStreamEvents = events
         }
         return summary
     }
@@ -130,24 +145,26 @@ struct GeneratedEvent {
 
 /// The whole twenty-year history of one municipality, in entry order.
 struct MunicipalityHistory {
-    let m: Municipality
+    let municipality: Municipality
     var rng: SplitMix64
     var events: [GeneratedEvent] = []
     var seq = 0
     var mayor: String
     var plans: [String: String] = [:]  // policy area -> current plan id
 
-    var slug: String { m.slug }
+    var slug: String { municipality.slug }
     var kb: String { slug + "/kb" }
     var staff: String { slug + "/udvikling" }
 
-    init(_ m: Municipality, rng: inout SplitMix64) {
-        self.m = m
+    init(_ municipality: Municipality, rng: inout SplitMix64) {
+        self.municipality = municipality
         self.rng = rng
         mayor = Names.person(&self.rng)
         build()
         // Entry order: by month, stable (an event never precedes what it refers to).
-        events = events.enumerated().sorted { ($0.element.month, $0.offset) < ($1.element.month, $1.offset) }.map(\.element)
+        events = events.enumerated()
+            .sorted { ($0.element.month, $0.offset) < ($1.element.month, $1.offset) }
+            .map(\.element)
         rng = self.rng
     }
 
@@ -158,27 +175,21 @@ struct MunicipalityHistory {
     {
         seq += 1
         let id = slug + "-" + String(repeating: "0", count: max(0, 6 - String(seq).count)) + String(seq)
-        var w = JSONWriter(capacity: 400)
-        w.append("{\"id\":"); w.writeString(id)
-        w.append(",\"stream\":"); w.writeString(stream)
-        w.append(",\"type\":"); w.writeString(type)
-        w.append(",\"effective\":"); w.writeString(effective.text)
-        w.append(",\"actor\":"); w.writeString(actor)
-        if let reason { w.append(",\"reason\":"); w.writeString(reason) }
-        if let decision { w.append(",\"decision\":"); w.writeString(decision) }
-        w.append(",\"data\":"); w.writeOrdered(.object(data))
-        w.append("}")
+        // One writer of an input line for the national ledger and the other shapes.
+        var writer = LineWriter()
+        writer.emit(id: id, stream, type, effective.text, actor: actor, reason: reason, decision: decision, data)
         let month = entered ?? effective.month
-        events.append(GeneratedEvent(month: month, stream: stream, type: type, backdated: month > effective.month, line: w.bytes))
+        events.append(GeneratedEvent(month: month, stream: stream, type: type, backdated: month > effective.month,
+                                     line: writer.lines[0]))
         return id
     }
 
-    func meeting(_ d: Day, _ item: Int) -> String { "KB \(d.danish) pkt. \(item)" }
+    func meeting(_ day: Day, _ item: Int) -> String { "KB \(day.danish) pkt. \(item)" }
 
     mutating func build() {
         let start = Day(2006, 1, 2)
         emit(slug, "ActorRegistered", start, actor: slug, reason: "Kommunen registrerer sig selv som første aktør.",
-             ["name": .string(m.name + " Kommune"), "kind": "organization"])
+             ["name": .string(municipality.name + " Kommune"), "kind": "organization"])
         emit(kb, "ActorRegistered", start, actor: slug,
              ["name": "Kommunalbestyrelsen", "kind": "body", "role": "Kommunalbestyrelse", "memberOf": .string(slug)])
         emit(slug + "/oeu", "ActorRegistered", start, actor: kb,
@@ -186,10 +197,12 @@ struct MunicipalityHistory {
         emit(slug + "/borgmester", "ActorRegistered", start, actor: kb,
              ["name": .string(mayor), "kind": "person", "role": "Borgmester", "memberOf": .string(kb)])
         emit(staff, "ActorRegistered", start, actor: kb,
-             ["name": .string(Names.person(&rng)), "kind": "person", "role": "Udviklingskonsulent, Center for Økonomi og Strategi",
-              "memberOf": .string(slug)])
-        for (id, name) in [("tmu", "Teknik- og Miljøudvalget"), ("buu", "Børne- og Ungeudvalget"), ("beu", "Beskæftigelsesudvalget")] {
-            emit(slug + "/" + id, "ActorRegistered", start, actor: kb, ["name": .string(name), "kind": "body", "memberOf": .string(kb)])
+             ["name": .string(Names.person(&rng)), "kind": "person",
+              "role": "Udviklingskonsulent, Center for Økonomi og Strategi", "memberOf": .string(slug)])
+        for (id, name) in [("tmu", "Teknik- og Miljøudvalget"), ("buu", "Børne- og Ungeudvalget"),
+                           ("beu", "Beskæftigelsesudvalget")] {
+            emit(slug + "/" + id, "ActorRegistered", start, actor: kb,
+                 ["name": .string(name), "kind": "body", "memberOf": .string(kb)])
         }
         keyFigures()
         // Local elections in November; a new council plans the next four years.
@@ -211,33 +224,38 @@ struct MunicipalityHistory {
         emit(plan, "PlanDrafted", d0, actor: staff,
              ["organization": .string(slug), "kind": "plan", "title": "Nøgletal og ledelsesinformation",
               "summary": "Kommunens faste nøgletal, som direktionen og Økonomiudvalget følger uge for uge."])
-        emit(plan, "PlanAdopted", Day(2006, 1, 31), actor: kb, decision: meeting(Day(2006, 1, 31), 4), ["by": .string(kb)])
+        emit(plan, "PlanAdopted", Day(2006, 1, 31), actor: kb, decision: meeting(Day(2006, 1, 31), 4),
+             ["by": .string(kb)])
         let theme = plan + "/drift"
         emit(theme, "ThemeAdded", d0, actor: staff, ["plan": .string(plan), "title": "Drift og service", "order": 1])
         let goal = plan + "/mal-1"
         emit(goal, "GoalDefined", d0, actor: staff,
-             ["plan": .string(plan), "theme": .string(theme), "label": "Mål 1", "title": "Borgerne får hurtig og ensartet service"])
-        let count = m.size >= 1.8 ? 3 : m.size >= 0.7 ? 2 : 1
+             ["plan": .string(plan), "theme": .string(theme), "label": "Mål 1",
+              "title": "Borgerne får hurtig og ensartet service"])
+        let count = municipality.size >= 1.8 ? 3 : municipality.size >= 0.7 ? 2 : 1
         for spec in KeyFigure.all.prefix(count) {
             let ind = plan + "/" + spec.slug
             emit(ind, "IndicatorDefined", d0, actor: staff,
-                 ["goal": .string(goal), "title": .string(spec.title), "unit": .string(spec.unit), "direction": .string(spec.direction),
-                  "source": "Kommunens fagsystemer"])
+                 ["goal": .string(goal), "title": .string(spec.title), "unit": .string(spec.unit),
+                  "direction": .string(spec.direction), "source": "Kommunens fagsystemer"])
             var target = spec.target
             emit(ind, "TargetSet", Day(2006, 1, 31), actor: kb, decision: meeting(Day(2006, 1, 31), 4),
-                 ["value": .number(target), "unit": .string(spec.unit), "comparator": .string(spec.direction == "decrease" ? "<=" : ">=")])
+                 ["value": .number(target), "unit": .string(spec.unit),
+                  "comparator": .string(spec.direction == "decrease" ? "<=" : ">=")])
             var value = spec.start
             var day = Day(2006, 2, 6)  // a Monday
             var corrections = 0
             while day.month <= Day.lastMonth {
                 value = max(0, (value + Double(rng.int(-10...10)) * spec.step).rounded(to: 1))
-                if day.m == 1 && day.d <= 7 && day.y % 4 == 2 {
+                if day.monthOfYear == 1 && day.dayOfMonth <= 7 && day.year % 4 == 2 {
                     target = (target * (spec.direction == "decrease" ? 0.9 : 1.05)).rounded(to: 1)
-                    emit(ind, "TargetSet", day, actor: kb, reason: "Budgetaftale \(day.y): skærpet serviceniveau.",
-                         decision: meeting(Day(day.y - 1, 10, 8), 3),
-                         ["value": .number(target), "unit": .string(spec.unit), "comparator": .string(spec.direction == "decrease" ? "<=" : ">=")])
+                    emit(ind, "TargetSet", day, actor: kb, reason: "Budgetaftale \(day.year): skærpet serviceniveau.",
+                         decision: meeting(Day(day.year - 1, 10, 8), 3),
+                         ["value": .number(target), "unit": .string(spec.unit),
+                          "comparator": .string(spec.direction == "decrease" ? "<=" : ">=")])
                 }
-                let data: JSONObject = ["value": .number(value), "period": .string("uge \(day.d / 7 + 1) \(day.period)")]
+                let data: JSONObject = ["value": .number(value),
+                                        "period": .string("uge \(day.dayOfMonth / 7 + 1) \(day.period)")]
                 if rng.chance(0.01), day.month + 2 <= Day.lastMonth {
                     // Reported late: entered a month or two after the week it measures.
                     emit(ind, "MeasurementRecorded", day, entered: day.month + rng.int(1...2), actor: staff,
@@ -258,20 +276,23 @@ struct MunicipalityHistory {
     mutating func correct(_ ind: String, _ id: String, measured: Day, value: Double, data: JSONObject) {
         let entered = measured.month + rng.int(1...3)
         let on = Day(month: entered, day: rng.int(1...28))
-        emit(ind, "Retracted", on, entered: entered, actor: staff, reason: "Fejl i opgørelsen; erstattes af korrigeret tal.",
-             ["event": .string(id)])
+        emit(ind, "Retracted", on, entered: entered, actor: staff,
+             reason: "Fejl i opgørelsen; erstattes af korrigeret tal.", ["event": .string(id)])
         var fixed = data
         fixed["value"] = .number((value * 1.07).rounded(to: 1))
-        emit(ind, "MeasurementRecorded", measured, entered: entered, actor: staff, reason: "Korrigeret tal efter fejlrettelse.", fixed)
+        emit(ind, "MeasurementRecorded", measured, entered: entered, actor: staff,
+             reason: "Korrigeret tal efter fejlrettelse.", fixed)
     }
 
     /// One four-year cycle: a vision and the municipality's policies.
     mutating func cycle(year: Int) {
         vision(year: year)
-        let areas = Area.all.shuffled(using: &rng).prefix(m.size >= 1.8 ? 4 : m.size >= 1.0 ? 3 : 2)
-        for (k, area) in areas.enumerated() {
-            let drafted = Day(year, 2 + 3 * k, rng.int(1...28))
-            policy(area, drafted: drafted, themes: max(2, Int((Double(rng.int(3...5)) * m.size.squareRoot()).rounded())))
+        let areas = Area.all.shuffled(using: &rng)
+            .prefix(municipality.size >= 1.8 ? 4 : municipality.size >= 1.0 ? 3 : 2)
+        for (index, area) in areas.enumerated() {
+            let drafted = Day(year, 2 + 3 * index, rng.int(1...28))
+            policy(area, drafted: drafted,
+                   themes: max(2, Int((Double(rng.int(3...5)) * municipality.size.squareRoot()).rounded())))
         }
         if slug == "koebenhavn" && year == 2018 {
             policy(Area.municipalPlan, drafted: Day(2019, 1, 15), themes: 10, fixed: true)
@@ -281,21 +302,28 @@ struct MunicipalityHistory {
     mutating func vision(year: Int) {
         let id = slug + "/vision-\(year + 12)"
         let drafted = Day(year, 2, rng.int(1...20))
-        var data: JSONObject = ["organization": .string(slug), "kind": "vision", "title": .string("Vision \(year + 12): \(rng.pick(Texts.visions))"),
+        var data: JSONObject = ["organization": .string(slug), "kind": "vision",
+                                "title": .string("Vision \(year + 12): \(rng.pick(Texts.visions))"),
                                 "horizon": ["from": .number(Double(year)), "to": .number(Double(year + 12))]]
         if let old = plans["vision"] { data["supersedes"] = .string(old) }
         emit(id, "PlanDrafted", drafted, actor: staff, data)
-        emit(id, "MilestoneRecorded", drafted.plus(months: 2), actor: staff, ["title": "Borgermøde og temaworkshops", "kind": "inddragelse"])
+        emit(id, "MilestoneRecorded", drafted.plus(months: 2), actor: staff,
+             ["title": "Borgermøde og temaworkshops", "kind": "inddragelse"])
         let adopted = drafted.plus(months: 5)
-        for t in 1...3 {
-            let theme = id + "/tema-\(t)"
+        for themeNo in 1...3 {
+            let theme = id + "/tema-\(themeNo)"
             emit(theme, "ThemeAdded", drafted.plus(days: 10), actor: staff,
-                 ["plan": .string(id), "title": .string(Texts.visionThemes[(t + year) % Texts.visionThemes.count]), "order": .number(Double(t))])
-            for g in 1...2 {
-                let goal = id + "/mal-\(t)-\(g)"
+                 ["plan": .string(id),
+                  "title": .string(Texts.visionThemes[(themeNo + year) % Texts.visionThemes.count]),
+                  "order": .number(Double(themeNo))])
+            for goalNo in 1...2 {
+                let goal = id + "/mal-\(themeNo)-\(goalNo)"
                 emit(goal, "GoalDefined", drafted.plus(days: 10), actor: staff,
-                     ["plan": .string(id), "theme": .string(theme), "label": .string("Pejlemærke \(t).\(g)"), "title": .string(rng.pick(Texts.visionGoals))])
-                emit(goal, "Linked", adopted, actor: kb, ["to": .string(rng.pick(Texts.sdgs)), "relation": "bidrager til"])
+                     ["plan": .string(id), "theme": .string(theme),
+                      "label": .string("Pejlemærke \(themeNo).\(goalNo)"),
+                      "title": .string(rng.pick(Texts.visionGoals))])
+                emit(goal, "Linked", adopted, actor: kb,
+                     ["to": .string(rng.pick(Texts.sdgs)), "relation": "bidrager til"])
             }
         }
         emit(id, "PlanAdopted", adopted, actor: kb, decision: meeting(adopted, rng.int(2...12)), ["by": .string(kb)])
@@ -307,39 +335,48 @@ struct MunicipalityHistory {
 
     /// A policy (or, `fixed`, København's 200-entity municipal plan) over four years.
     mutating func policy(_ area: Area, drafted: Day, themes themeCount: Int, fixed: Bool = false) {
-        let id = slug + "/" + area.slug + "-\(drafted.y)"
+        let id = slug + "/" + area.slug + "-\(drafted.year)"
         let adopted = drafted.plus(months: rng.int(3...6))
         let end = min(Day.lastMonth, adopted.month + 54)  // final figures come in after the four years
         let committee = slug + "/" + rng.pick(["tmu", "buu", "beu", "oeu"])
-        var data: JSONObject = ["organization": .string(slug), "kind": .string(area.kind), "title": .string("\(area.title) \(drafted.y)-\(drafted.y + 4)"),
-                                "summary": .string(area.summary), "horizon": ["from": .number(Double(drafted.y)), "to": .number(Double(drafted.y + 4))]]
+        var data: JSONObject = ["organization": .string(slug), "kind": .string(area.kind),
+                                "title": .string("\(area.title) \(drafted.year)-\(drafted.year + 4)"),
+                                "summary": .string(area.summary),
+                                "horizon": ["from": .number(Double(drafted.year)),
+                                            "to": .number(Double(drafted.year + 4))]]
         if let old = plans[area.slug] { data["supersedes"] = .string(old) }
         emit(id, "PlanDrafted", drafted, actor: staff, data)
-        emit(id, "MilestoneRecorded", drafted.plus(months: 2), actor: committee, ["title": "Offentlig høring", "kind": "høring"])
+        emit(id, "MilestoneRecorded", drafted.plus(months: 2), actor: committee,
+             ["title": "Offentlig høring", "kind": "høring"])
         var indicators: [(id: String, unit: String, direction: String, base: Double, step: Double)] = []
         var goals: [String] = []
         var initiatives: [String] = []
         var goalNo = 0, iniNo = 0
-        for t in 1...themeCount {
-            let theme = id + "/tema-\(t)"
+        for themeNo in 1...themeCount {
+            let theme = id + "/tema-\(themeNo)"
             emit(theme, "ThemeAdded", drafted.plus(days: 7), actor: staff,
-                 ["plan": .string(id), "title": .string(area.themes[(t - 1) % area.themes.count] + (t > area.themes.count ? " \(t)" : "")),
-                  "label": .string("Indsatsområde \(t)"), "order": .number(Double(t))])
+                 ["plan": .string(id),
+                  "title": .string(area.themes[(themeNo - 1) % area.themes.count]
+                                       + (themeNo > area.themes.count ? " \(themeNo)" : "")),
+                  "label": .string("Indsatsområde \(themeNo)"), "order": .number(Double(themeNo))])
             let goalCount = fixed ? 5 : rng.int(2...3)
             for _ in 0..<goalCount {
                 goalNo += 1
                 let goal = id + "/mal-\(goalNo)"
                 let spec = rng.pick(area.goals)
                 emit(goal, "GoalDefined", drafted.plus(days: 7), actor: staff,
-                     ["plan": .string(id), "theme": .string(theme), "label": .string("Mål \(goalNo)"), "title": .string(spec.title)])
+                     ["plan": .string(id), "theme": .string(theme), "label": .string("Mål \(goalNo)"),
+                      "title": .string(spec.title)])
                 goals.append(goal)
                 let indicatorCount = fixed ? (goalNo % 5 == 0 ? 1 : 2) : (rng.chance(0.3) ? 2 : 1)
                 for k in 1...indicatorCount {
                     let ind = goal + "/ind-\(k)"
                     emit(ind, "IndicatorDefined", drafted.plus(days: 7), actor: staff,
-                         ["goal": .string(goal), "title": .string(spec.indicator + (k > 1 ? " (delmål)" : "")), "unit": .string(spec.unit),
-                          "direction": .string(spec.direction), "source": .string(rng.pick(Texts.sources))])
-                    indicators.append((ind, spec.unit, spec.direction, spec.base * (0.8 + Double(rng.int(0...40)) / 100), spec.step))
+                         ["goal": .string(goal), "title": .string(spec.indicator + (k > 1 ? " (delmål)" : "")),
+                          "unit": .string(spec.unit), "direction": .string(spec.direction),
+                          "source": .string(rng.pick(Texts.sources))])
+                    indicators.append((ind, spec.unit, spec.direction,
+                                       spec.base * (0.8 + Double(rng.int(0...40)) / 100), spec.step))
                 }
             }
             let iniCount = fixed ? 5 : rng.int(1...2)
@@ -347,13 +384,14 @@ struct MunicipalityHistory {
                 iniNo += 1
                 let ini = id + "/ini-\(iniNo)"
                 emit(ini, "InitiativeAdded", drafted.plus(days: 7), actor: staff,
-                     ["plan": .string(id), "theme": .string(theme), "label": .string("Initiativ \(iniNo)"), "title": .string(rng.pick(area.initiatives)),
-                      "tag": .string(area.slug)])
+                     ["plan": .string(id), "theme": .string(theme), "label": .string("Initiativ \(iniNo)"),
+                      "title": .string(rng.pick(area.initiatives)), "tag": .string(area.slug)])
                 initiatives.append(ini)
             }
         }
         if rng.chance(0.3) {
-            emit(id, "PlanRevised", drafted.plus(months: 2).plus(days: 14), actor: staff, reason: "Tilrettet efter høringssvar.",
+            emit(id, "PlanRevised", drafted.plus(months: 2).plus(days: 14), actor: staff,
+                 reason: "Tilrettet efter høringssvar.",
                  ["summary": .string(area.summary + " Tilrettet efter høringen.")])
         }
         let decision = meeting(adopted, rng.int(2...14))
@@ -366,20 +404,28 @@ struct MunicipalityHistory {
         for goal in goals {
             let value = Double(rng.int(10...90))
             emit(goal, "TargetSet", adopted, actor: kb, decision: decision,
-                 ["value": .number(value), "unit": "%", "comparator": ">=", "deadline": .string(Day(drafted.y + 4, 12, 31).text),
-                  "baseline": ["value": .number(value - Double(rng.int(5...15))), "at": .number(Double(drafted.y - 1))]])
-            if rng.chance(0.06) { emit(goal, "Linked", adopted, actor: kb, ["to": .string(rng.pick(Texts.sdgs)), "relation": "bidrager til"]) }
+                 ["value": .number(value), "unit": "%", "comparator": ">=",
+                  "deadline": .string(Day(drafted.year + 4, 12, 31).text),
+                  "baseline": ["value": .number(value - Double(rng.int(5...15))),
+                               "at": .number(Double(drafted.year - 1))]])
+            if rng.chance(0.06) {
+                emit(goal, "Linked", adopted, actor: kb,
+                     ["to": .string(rng.pick(Texts.sdgs)), "relation": "bidrager til"])
+            }
             if rng.chance(0.35), adopted.month + 24 <= Day.lastMonth {
                 let mid = Day(month: adopted.month + 24, day: rng.int(1...28))
                 let late = rng.chance(0.25)
                 emit(goal, "TargetSet", mid, entered: late ? mid.month + rng.int(2...8) : nil, actor: kb,
-                     reason: late ? "Midtvejsevaluering; beslutningen blev først registreret efter referatets godkendelse." : "Midtvejsevaluering af politikken.",
+                     reason: late
+                        ? "Midtvejsevaluering; beslutningen blev først registreret efter referatets godkendelse."
+                        : "Midtvejsevaluering af politikken.",
                      decision: meeting(mid, rng.int(2...14)),
                      ["value": .number(value + Double(rng.int(-10...10))), "unit": "%", "comparator": ">=",
-                      "deadline": .string(Day(drafted.y + 4, 12, 31).text)])
+                      "deadline": .string(Day(drafted.year + 4, 12, 31).text)])
             }
             if rng.chance(0.1), adopted.month + 12 <= Day.lastMonth {
-                emit(goal, "GoalRevised", Day(month: adopted.month + 12, day: 10), actor: kb, reason: "Præciseret målformulering.",
+                emit(goal, "GoalRevised", Day(month: adopted.month + 12, day: 10), actor: kb,
+                     reason: "Præciseret målformulering.",
                      ["description": "Målet omfatter også borgere, der bor i kommunen midlertidigt."])
             }
         }
@@ -390,8 +436,8 @@ struct MunicipalityHistory {
         }
         for ind in indicators {
             emit(ind.id, "TargetSet", adopted, actor: kb, decision: decision,
-                 ["value": .number((ind.base * (ind.direction == "decrease" ? 0.85 : 1.15)).rounded(to: 1)), "unit": .string(ind.unit),
-                  "comparator": .string(ind.direction == "decrease" ? "<=" : ">=")])
+                 ["value": .number((ind.base * (ind.direction == "decrease" ? 0.85 : 1.15)).rounded(to: 1)),
+                  "unit": .string(ind.unit), "comparator": .string(ind.direction == "decrease" ? "<=" : ">=")])
         }
         // Monthly measurements while the policy runs (and, for the current ones, until the history ends).
         for ind in indicators {
@@ -400,13 +446,16 @@ struct MunicipalityHistory {
             while month <= end {
                 value = max(0, (value + Double(rng.int(-5...5)) * ind.step).rounded(to: 1))
                 let on = Day(month: month, day: 15)
-                let data: JSONObject = ["value": .number(value), "period": .string(Day(month: month - 1, day: 1).period)]
+                let data: JSONObject = ["value": .number(value),
+                                        "period": .string(Day(month: month - 1, day: 1).period)]
                 if rng.chance(0.01), month + 3 <= Day.lastMonth {
                     emit(ind.id, "MeasurementRecorded", on, entered: month + rng.int(1...3), actor: staff,
                          reason: "Tallet kom sent fra Danmarks Statistik.", data)
                 } else {
                     let eid = emit(ind.id, "MeasurementRecorded", on, actor: staff, data)
-                    if rng.chance(0.006), month + 3 <= Day.lastMonth { correct(ind.id, eid, measured: on, value: value, data: data) }
+                    if rng.chance(0.006), month + 3 <= Day.lastMonth {
+                        correct(ind.id, eid, measured: on, value: value, data: data)
+                    }
                 }
                 month += 1
             }
@@ -414,20 +463,25 @@ struct MunicipalityHistory {
         // At the end of the period: statuses.
         if end == adopted.month + 54 {
             let closing = Day(month: end, day: 20)
-            for goal in goals { emit(goal, "StatusChanged", closing, actor: kb, ["status": .string(rng.chance(0.55) ? "achieved" : "missed")]) }
-            for ini in initiatives where rng.chance(0.5) { emit(ini, "StatusChanged", closing, actor: staff, ["status": "achieved"]) }
+            for goal in goals {
+                emit(goal, "StatusChanged", closing, actor: kb,
+                     ["status": .string(rng.chance(0.55) ? "achieved" : "missed")])
+            }
+            for ini in initiatives where rng.chance(0.5) {
+                emit(ini, "StatusChanged", closing, actor: staff, ["status": "achieved"])
+            }
         }
     }
 }
 
 extension Double {
     func rounded(to digits: Int) -> Double {
-        let f = digits == 1 ? 10.0 : 100.0
-        return (self * f).rounded() / f
+        let scale = digits == 1 ? 10.0 : 100.0
+        return (self * scale).rounded() / scale
     }
 }
 
 struct BenchError: Error, CustomStringConvertible {
     var description: String
-    init(_ d: String) { description = d }
+    init(_ description: String) { self.description = description }
 }

@@ -170,7 +170,8 @@ struct WideLedger {
             let kb = slug + "/kb"
             if !registered.contains(slug) {
                 registered.insert(slug)
-                writer.emit(slug, "ActorRegistered", "2010-01-04", actor: slug, ["name": .string(slug), "kind": "organization"])
+                writer.emit(slug, "ActorRegistered", "2010-01-04", actor: slug,
+                            ["name": .string(slug), "kind": "organization"])
                 writer.emit(kb, "ActorRegistered", "2010-01-04", actor: slug,
                             ["name": "Kommunalbestyrelsen", "kind": "body", "memberOf": .string(slug)])
             }
@@ -179,7 +180,8 @@ struct WideLedger {
             var changes = LineWriter()
             writer.emit(id, "PlanDrafted", drafted.text, actor: kb,
                         ["organization": .string(kb), "kind": "strategy", "title": .string("Strategi \(plan)")])
-            changes.emit(id, "PlanAdopted", drafted.plus(days: random.int(20...90)).text, actor: kb, ["by": .string(kb)])
+            changes.emit(id, "PlanAdopted", drafted.plus(days: random.int(20...90)).text, actor: kb,
+                         ["by": .string(kb)])
             func later() -> String { drafted.plus(days: random.int(1...1500)).text }
             for theme in 1...4 {
                 writer.emit("\(id)/tema-\(theme)", "ThemeAdded", drafted.text, actor: kb,
@@ -248,7 +250,8 @@ struct LongStreams {
             hours.shuffle(using: &random)
             for hour in hours {
                 let hourOfDay = hour % 24
-                let instant = start.plus(days: hour / 24).text + "T" + (hourOfDay < 10 ? "0" : "") + "\(hourOfDay):00:00Z"
+                let instant = start.plus(days: hour / 24).text + "T" + (hourOfDay < 10 ? "0" : "")
+                    + "\(hourOfDay):00:00Z"
                 var line = LineWriter()
                 line.emit(Self.stream(index), "MeasurementRecorded", instant, actor: kb,
                           ["value": .number(Double(random.int(50...600)) / 10)])

@@ -19,8 +19,8 @@ let usage = """
     """
 
 func fail(_ message: String) -> Never {
-    var m = "error: " + message + "\n"
-    m.withUTF8 { p in _ = write(2, p.baseAddress, p.count) }
+    var line = "error: " + message + "\n"
+    line.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
     exit(message.hasPrefix("usage") ? 64 : 1)
 }
 
@@ -29,11 +29,11 @@ guard let command = args.first else { fail("usage\n" + usage) }
 args.removeFirst()
 
 @MainActor func option(_ name: String) -> String? {
-    guard let i = args.firstIndex(of: name) else { return nil }
-    guard i + 1 < args.count else { fail("usage: \(name) needs a value\n" + usage) }
-    let v = args[i + 1]
-    args.removeSubrange(i...(i + 1))
-    return v
+    guard let index = args.firstIndex(of: name) else { return nil }
+    guard index + 1 < args.count else { fail("usage: \(name) needs a value\n" + usage) }
+    let value = args[index + 1]
+    args.removeSubrange(index...(index + 1))
+    return value
 }
 
 do {
@@ -42,28 +42,29 @@ do {
         let seed = option("--seed").map { UInt64($0) ?? 2026 } ?? 2026
         let shapeName = option("--shape") ?? "national"
         guard let shape = Shape(rawValue: shapeName) else { fail("usage: unknown --shape \(shapeName)\n" + usage) }
-        guard args.count == 2, let n = Int(args[0]), n > 0 else { fail("usage\n" + usage) }
-        let s = try Generator(seed: seed).write(shape: shape, count: n, to: args[1])
-        print("\(s.events) events, \(s.municipalities) municipalities, \(s.streams) streams; longest \(s.longestStream) "
-              + "(\(s.longestStreamEvents) events); \(s.backdated) backdated, \(s.retracted) retractions")
-        for (t, c) in s.types.sorted(by: { $0.value > $1.value }) { print("  \(t) \(c)") }
+        guard args.count == 2, let count = Int(args[0]), count > 0 else { fail("usage\n" + usage) }
+        let summary = try Generator(seed: seed).write(shape: shape, count: count, to: args[1])
+        print("\(summary.events) events, \(summary.municipalities) municipalities, \(summary.streams) streams; "
+              + "longest \(summary.longestStream) (\(summary.longestStreamEvents) events); "
+              + "\(summary.backdated) backdated, \(summary.retracted) retractions")
+        for (type, number) in summary.types.sorted(by: { $0.value > $1.value }) { print("  \(type) \(number)") }
     case "slowest":
         // goalledger-bench slowest DB STREAM: the as-of dates whose in-process show took longest.
         guard args.count == 2 else { fail("usage: goalledger-bench slowest DB STREAM") }
         try Bench(config: BenchConfig()).slowest(db: args[0], stream: args[1])
     case "run":
-        var c = BenchConfig()
-        if let v = option("--goalledger") { c.goalledger = v }
-        c.sqliteBench = option("--sqlite-bench")
-        c.python = option("--python")
-        if let v = option("--es-bench") { c.esBench = v }
-        if let v = option("--work") { c.work = v }
-        if let v = option("--json") { c.json = v }
-        if let v = option("--svg") { c.svg = v.isEmpty ? nil : v }
-        if let v = option("--runs") { c.runs = Int(v) ?? 3 }
-        if let v = option("--sizes") { c.sizes = v.split(separator: ",").compactMap { Int($0) } }
-        guard args.isEmpty, c.runs >= 1, !c.sizes.isEmpty else { fail("usage\n" + usage) }
-        try Bench(config: c).run()
+        var config = BenchConfig()
+        if let value = option("--goalledger") { config.goalledger = value }
+        config.sqliteBench = option("--sqlite-bench")
+        config.python = option("--python")
+        if let value = option("--es-bench") { config.esBench = value }
+        if let value = option("--work") { config.work = value }
+        if let value = option("--json") { config.json = value }
+        if let value = option("--svg") { config.svg = value.isEmpty ? nil : value }
+        if let value = option("--runs") { config.runs = Int(value) ?? 3 }
+        if let value = option("--sizes") { config.sizes = value.split(separator: ",").compactMap { Int($0) } }
+        guard args.isEmpty, config.runs >= 1, !config.sizes.isEmpty else { fail("usage\n" + usage) }
+        try Bench(config: config).run()
     default:
         fail("usage\n" + usage)
     }
