@@ -11,28 +11,28 @@ public struct EntityView: Sendable {
 
     /// The `show --json` object of SPEC §6.
     public var json: JSON {
-        var o = JSONObject()
-        o["id"] = .string(id)
-        o["kind"] = .string(kind.rawValue)
-        o["asOf"] = point.asOf.map { .string($0.input) } ?? .null
-        o["knownAt"] = point.knownAt.map { .string($0.input) } ?? .null
-        o["version"] = .number(Double(folded.version))
-        o["state"] = .object(folded.state.json)
-        let e = folded.lastChange
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["kind"] = .string(kind.rawValue)
+        object["asOf"] = point.asOf.map { .string($0.input) } ?? .null
+        object["knownAt"] = point.knownAt.map { .string($0.input) } ?? .null
+        object["version"] = .number(Double(folded.version))
+        object["state"] = .object(folded.state.json)
+        let lastChange = folded.lastChange
         var last = JSONObject()
-        last["position"] = .number(Double(e.position))
-        last["id"] = .string(e.id)
-        last["type"] = .string(e.type.rawValue)
-        last["effective"] = .string(e.effective.text)
-        last["recorded"] = .string(e.recorded)
-        last["actor"] = .string(e.actor)
-        last["recordedBy"] = .string(e.recordedBy)
-        if let r = e.reason { last["reason"] = .string(r) }
-        if let d = e.decision { last["decision"] = .string(d) }
+        last["position"] = .number(Double(lastChange.position))
+        last["id"] = .string(lastChange.id)
+        last["type"] = .string(lastChange.type.rawValue)
+        last["effective"] = .string(lastChange.effective.text)
+        last["recorded"] = .string(lastChange.recorded)
+        last["actor"] = .string(lastChange.actor)
+        last["recordedBy"] = .string(lastChange.recordedBy)
+        if let reason = lastChange.reason { last["reason"] = .string(reason) }
+        if let decision = lastChange.decision { last["decision"] = .string(decision) }
         // SPEC §10: who signed the last change, by their keys' names.
-        if let sigs = e.sigs { last["signedBy"] = .array(sigs.map { .string($0.name) }) }
-        o["lastChange"] = .object(last)
-        return .object(o)
+        if let sigs = lastChange.sigs { last["signedBy"] = .array(sigs.map { .string($0.name) }) }
+        object["lastChange"] = .object(last)
+        return .object(object)
     }
 }
 
@@ -45,13 +45,13 @@ public struct TreeView: Sendable {
     public var initiatives: [EntityView]
 
     public var json: JSON {
-        var o = JSONObject()
-        o["plan"] = plan.json
-        o["themes"] = .array(themes.map(\.json))
-        o["goals"] = .array(goals.map(\.json))
-        o["indicators"] = .array(indicators.map(\.json))
-        o["initiatives"] = .array(initiatives.map(\.json))
-        return .object(o)
+        var object = JSONObject()
+        object["plan"] = plan.json
+        object["themes"] = .array(themes.map(\.json))
+        object["goals"] = .array(goals.map(\.json))
+        object["indicators"] = .array(indicators.map(\.json))
+        object["initiatives"] = .array(initiatives.map(\.json))
+        return .object(object)
     }
 
     public var all: [EntityView] { [plan] + themes + goals + indicators + initiatives }
@@ -66,13 +66,13 @@ public struct HistoryRow: Sendable {
 
     /// The exported event plus its `changes`.
     public var json: JSON {
-        var w = JSONWriter()
-        event.writeExport(into: &w, closing: false)
-        w.append(",\"changes\":")
-        w.writeOrdered(.array(changes.map(\.json)))
-        w.append("}")
+        var writer = JSONWriter()
+        event.writeExport(into: &writer, closing: false)
+        writer.append(",\"changes\":")
+        writer.writeOrdered(.array(changes.map(\.json)))
+        writer.append("}")
         // Re-parse so callers can embed it; history output is small.
-        return (try? JSONParser.parse(w.bytes)) ?? .null
+        return (try? JSONParser.parse(writer.bytes)) ?? .null
     }
 }
 
@@ -86,17 +86,21 @@ public struct DiffView: Sendable {
     public var entities: [(id: String, change: String, changes: [Change])]?
 
     public var json: JSON {
-        var o = JSONObject()
-        o["id"] = .string(id)
-        o["from"] = .string(from)
-        o["to"] = .string(to)
-        o["changes"] = .array(changes.map(\.json))
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["from"] = .string(from)
+        object["to"] = .string(to)
+        object["changes"] = .array(changes.map(\.json))
         if let entities {
-            o["entities"] = .array(entities.map { e in
-                .object(JSONObject([("id", .string(e.id)), ("change", .string(e.change)), ("changes", .array(e.changes.map(\.json)))]))
+            object["entities"] = .array(entities.map { entity in
+                .object(JSONObject([
+                    ("id", .string(entity.id)),
+                    ("change", .string(entity.change)),
+                    ("changes", .array(entity.changes.map(\.json))),
+                ]))
             })
         }
-        return .object(o)
+        return .object(object)
     }
 }
 
@@ -135,23 +139,23 @@ public struct AuditFilter: Sendable {
         return filter
     }
 
-    func matchesStream(_ s: String) -> Bool {
-        guard let p = stream else { return true }
-        if p.hasSuffix("/") { return s.hasPrefix(p) }
-        return s == p || s.hasPrefix(p + "/")
+    func matchesStream(_ candidate: String) -> Bool {
+        guard let prefix = stream else { return true }
+        if prefix.hasSuffix("/") { return candidate.hasPrefix(prefix) }
+        return candidate == prefix || candidate.hasPrefix(prefix + "/")
     }
 
-    func matches(_ e: Event) -> Bool {
-        if !types.isEmpty && !types.contains(e.type) { return false }
-        if !actors.isEmpty && !actors.contains(e.actor) { return false }
-        if let d = backdatedDays, e.backdatedSeconds <= Int64(d) * 86400 { return false }
-        if let signed, signed != (e.sigs != nil) { return false }
-        return matchesStream(e.stream)
+    func matches(_ event: Event) -> Bool {
+        if !types.isEmpty && !types.contains(event.type) { return false }
+        if !actors.isEmpty && !actors.contains(event.actor) { return false }
+        if let days = backdatedDays, event.backdatedSeconds <= Int64(days) * 86400 { return false }
+        if let signed, signed != (event.sigs != nil) { return false }
+        return matchesStream(event.stream)
     }
 
     func matches(_ changes: [Change]) -> Bool {
-        guard let f = field else { return true }
-        return changes.contains { $0.field == f || $0.field.hasPrefix(f + ".") }
+        guard let path = field else { return true }
+        return changes.contains { $0.field == path || $0.field.hasPrefix(path + ".") }
     }
 
     /// The event types whose changes can matter to this audit, or nil for all.
@@ -162,27 +166,27 @@ public struct AuditFilter: Sendable {
     /// events reports the same changes for every row it lists.
     var relevantTypes: [EventType]? {
         var fields: Set<String>
-        if let f = field {
-            fields = [String(f.prefix { $0 != "." })]
+        if let path = field {
+            fields = [String(path.prefix { $0 != "." })]
         } else if !types.isEmpty {
             fields = []
-            for t in types {
-                guard let touched = t.touches else { return nil }
+            for eventType in types {
+                guard let touched = eventType.touches else { return nil }
                 fields.formUnion(touched)
             }
         } else {
             return nil
         }
-        return EventType.allCases.filter { t in
-            t.creates != nil || t == .retracted || !(t.touches ?? []).isDisjoint(with: fields)
+        return EventType.allCases.filter { eventType in
+            eventType.creates != nil || eventType == .retracted || !(eventType.touches ?? []).isDisjoint(with: fields)
         }
     }
 
     /// Whether an event of this type could change the field at all.
-    func typeCanTouchField(_ t: EventType) -> Bool {
-        guard let f = field else { return true }
-        guard let touched = t.touches else { return true }
-        let top = String(f.prefix { $0 != "." })
+    func typeCanTouchField(_ eventType: EventType) -> Bool {
+        guard let path = field else { return true }
+        guard let touched = eventType.touches else { return true }
+        let top = String(path.prefix { $0 != "." })
         return touched.contains(top)
     }
 }
@@ -202,31 +206,34 @@ extension Ledger {
     /// - throws: `LedgerError` `notFound` (exit 3) when there is no such entity then.
     public func show(_ id: String, at point: PointInTime = .now) throws -> EntityView {
         try read { db in
-            guard let v = try Self.view(db, id, at: point) else { throw Self.notFound(db, id, point) }
-            return v
+            guard let view = try Self.view(db, id, at: point) else { throw Self.notFound(db, id, point) }
+            return view
         }
     }
 
     /// A plan with its themes, goals, indicators and initiatives at a point in time.
     public func tree(_ plan: String, at point: PointInTime = .now) throws -> TreeView {
         try read { db in
-            guard let p = try Self.view(db, plan, at: point) else { throw Self.notFound(db, plan, point) }
-            guard p.kind == .plan else { throw LedgerError.notFound("no plan \(plan): it is \(p.kind.withArticle)") }
-            var tree = TreeView(plan: p, themes: [], goals: [], indicators: [], initiatives: [])
+            guard let planView = try Self.view(db, plan, at: point) else { throw Self.notFound(db, plan, point) }
+            guard planView.kind == .plan else {
+                throw LedgerError.notFound("no plan \(plan): it is \(planView.kind.withArticle)")
+            }
+            var tree = TreeView(plan: planView, themes: [], goals: [], indicators: [], initiatives: [])
             for (id, _) in try Self.members(db, of: plan) {
-                guard let v = try Self.view(db, id, at: point) else { continue }
-                switch v.kind {
-                case .theme: tree.themes.append(v)
-                case .goal: tree.goals.append(v)
-                case .indicator: tree.indicators.append(v)
-                case .initiative: tree.initiatives.append(v)
+                guard let view = try Self.view(db, id, at: point) else { continue }
+                switch view.kind {
+                case .theme: tree.themes.append(view)
+                case .goal: tree.goals.append(view)
+                case .indicator: tree.indicators.append(view)
+                case .initiative: tree.initiatives.append(view)
                 case .plan, .actor: break
                 }
             }
             // Themes in their `order` where given, else in the order they were added.
-            tree.themes = tree.themes.enumerated().sorted { a, b in
-                let x = a.element.state["order"]?.numberValue ?? .infinity, y = b.element.state["order"]?.numberValue ?? .infinity
-                return x != y ? x < y : a.offset < b.offset
+            tree.themes = tree.themes.enumerated().sorted { lhs, rhs in
+                let lhsOrder = lhs.element.state["order"]?.numberValue ?? .infinity
+                let rhsOrder = rhs.element.state["order"]?.numberValue ?? .infinity
+                return lhsOrder != rhsOrder ? lhsOrder < rhsOrder : lhs.offset < rhs.offset
             }.map(\.element)
             return tree
         }
@@ -237,7 +244,10 @@ extension Ledger {
         try read { db in
             var sql = "SELECT id FROM entities"
             var args: StatementArguments = []
-            if let kind { sql += " WHERE kind = ?"; args = [kind.rawValue] }
+            if let kind {
+                sql += " WHERE kind = ?"
+                args = [kind.rawValue]
+            }
             sql += " ORDER BY created"
             let ids = try String.fetchAll(db, sql: sql, arguments: args)
             return try ids.compactMap { try Self.view(db, $0, at: point) }
@@ -267,12 +277,14 @@ extension Ledger {
             var rows: [HistoryRow] = []
             var retractions: [String: Int64] = [:]
             // Every event known then, with what it changed; those in effect then are listed.
-            for (offset, e) in all.enumerated() {
-                guard rule.isKnown(e) else { break }
-                let changes = timeline.add(e) { Array(all[..<offset]) }
-                if e.type == .retracted, let target = e.data["event"]?.stringValue { retractions[target] = e.position }
-                guard rule.isInEffect(e) else { continue }
-                rows.append(HistoryRow(event: e, changes: changes))
+            for (offset, event) in all.enumerated() {
+                guard rule.isKnown(event) else { break }
+                let changes = timeline.add(event) { Array(all[..<offset]) }
+                if event.type == .retracted, let target = event.data["event"]?.stringValue {
+                    retractions[target] = event.position
+                }
+                guard rule.isInEffect(event) else { continue }
+                rows.append(HistoryRow(event: event, changes: changes))
             }
             for k in rows.indices { rows[k].retractedBy = retractions[rows[k].event.id] }
             guard !rows.isEmpty else { throw LedgerError.notFound("no events of \(id) at that time") }
@@ -284,17 +296,19 @@ extension Ledger {
     public func diff(_ id: String, from: TimePoint, to: TimePoint, knownAt: TimePoint? = nil) throws -> DiffView {
         try read { db in
             let p1 = PointInTime(asOf: from, knownAt: knownAt), p2 = PointInTime(asOf: to, knownAt: knownAt)
-            let a = try Self.view(db, id, at: p1), b = try Self.view(db, id, at: p2)
-            guard a != nil || b != nil else {
+            let before = try Self.view(db, id, at: p1), after = try Self.view(db, id, at: p2)
+            guard before != nil || after != nil else {
                 throw LedgerError.notFound("no entity \(id) as of \(from.input) or \(to.input)")
             }
-            var view = DiffView(id: id, from: from.input, to: to.input, changes: Change.between(a?.state, b?.state))
-            if (a ?? b)!.kind == .plan {
+            var view = DiffView(
+                id: id, from: from.input, to: to.input, changes: Change.between(before?.state, after?.state))
+            if (before ?? after)!.kind == .plan {
                 var entities: [(String, String, [Change])] = []
                 for (member, _) in try Self.members(db, of: id) {
-                    let x = try Self.view(db, member, at: p1), y = try Self.view(db, member, at: p2)
-                    let changes = Change.between(x?.state, y?.state)
-                    switch (x, y) {
+                    let memberBefore = try Self.view(db, member, at: p1)
+                    let memberAfter = try Self.view(db, member, at: p2)
+                    let changes = Change.between(memberBefore?.state, memberAfter?.state)
+                    switch (memberBefore, memberAfter) {
                     case (nil, nil): continue
                     case (nil, _): entities.append((member, "added", changes))
                     case (_, nil): entities.append((member, "removed", changes))
@@ -325,9 +339,12 @@ extension Ledger {
         guard let filter = filter.resolved else { return }
         try read { db in
             let relevant = filter.relevantTypes
-            let typeList = relevant.map { " AND type IN (" + $0.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")" } ?? ""
+            let typeList = relevant.map { types in
+                " AND type IN (" + types.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")"
+            } ?? ""
             // With the index by type, only the rows of those types are read, in position order.
-            let hasTypeIndex = try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'events_type'") ?? false
+            let hasTypeIndex = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'events_type'") ?? false
             let byType = relevant != nil && hasTypeIndex
             var condition = CountingRule(PointInTime(knownAt: filter.knownAt)).knownSQL
             if let prefix = filter.stream {
@@ -337,10 +354,11 @@ extension Ledger {
             let sql = "SELECT \(EventRows.columns) FROM events WHERE 1"
                 + (byType ? " AND position IN (SELECT position FROM events WHERE 1" + typeList + ")" : typeList)
                 + condition.andTerms + " ORDER BY position"
-            let s = try RawStatement(db, sql)
-            defer { s.reset() }
-            condition.bind(to: s, from: 1)
-            let earlierSQL = "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND position < ?" + typeList + " ORDER BY version"
+            let statement = try RawStatement(db, sql)
+            defer { statement.reset() }
+            condition.bind(to: statement, from: 1)
+            let earlierSQL = "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND position < ?"
+                + typeList + " ORDER BY version"
             var timelines: [String: StreamTimeline] = [:]
             // Streams whose timeline holds an index (an event came out of fold order), and how many events those hold.
             var indexedStreams = Set<String>()
@@ -349,20 +367,22 @@ extension Ledger {
             // With only some types read, a retraction of an event of another type
             // changes none of the fields they set: it is not folded in.
             var read = Set<String>()
-            while try s.step() {
-                let e = try EventRows.read(s)
-                guard filter.matchesStream(e.stream) else { continue }
+            while try statement.step() {
+                let event = try EventRows.read(statement)
+                guard filter.matchesStream(event.stream) else { continue }
                 if relevant != nil {
-                    if e.type == .retracted, let target = e.data["event"]?.stringValue, !read.contains(target) { continue }
-                    read.insert(e.id)
+                    if event.type == .retracted, let target = event.data["event"]?.stringValue, !read.contains(target) {
+                        continue
+                    }
+                    read.insert(event.id)
                 }
                 // Taken out while it changes, so its state is not copied on write.
-                var t = timelines.removeValue(forKey: e.stream) ?? StreamTimeline()
-                let indexedBefore = t.indexedEvents
+                var timeline = timelines.removeValue(forKey: event.stream) ?? StreamTimeline()
+                let indexedBefore = timeline.indexedEvents
                 defer {
-                    if t.indexedEvents > 0 { indexedStreams.insert(e.stream) }
-                    indexedEvents += t.indexedEvents - indexedBefore
-                    timelines[e.stream] = t
+                    if timeline.indexedEvents > 0 { indexedStreams.insert(event.stream) }
+                    indexedEvents += timeline.indexedEvents - indexedBefore
+                    timelines[event.stream] = timeline
                     if indexedEvents > Self.auditIndexBudget {
                         for stream in indexedStreams { timelines[stream]?.dropIndex() }
                         indexedStreams.removeAll()
@@ -370,31 +390,31 @@ extension Ledger {
                     }
                 }
                 func earlier() throws -> [Event] {
-                    let q = try RawStatement(db, earlierSQL)
-                    q.bind(1, e.stream)
-                    q.bind(2, e.position)
+                    let earlierStatement = try RawStatement(db, earlierSQL)
+                    earlierStatement.bind(1, event.stream)
+                    earlierStatement.bind(2, event.position)
                     var out: [Event] = []
-                    while try q.step() { out.append(try EventRows.read(q)) }
-                    q.reset()
+                    while try earlierStatement.step() { out.append(try EventRows.read(earlierStatement)) }
+                    earlierStatement.reset()
                     return out
                 }
-                guard filter.matches(e), filter.typeCanTouchField(e.type) else {
-                    try t.skip(e, earlier: earlier)
+                guard filter.matches(event), filter.typeCanTouchField(event.type) else {
+                    try timeline.skip(event, earlier: earlier)
                     continue
                 }
                 let changes: [Change]
-                if let top, t.inOrder(e) {
+                if let top, timeline.inOrder(event) {
                     // In order, the changes are those between the heads: when the
                     // filtered field's member is the same in both, none can match.
-                    let before = t.head?.state
-                    try t.skip(e, earlier: earlier)
-                    if before?[top] == t.head?.state[top] { continue }
-                    changes = Change.between(before, t.head?.state)
+                    let before = timeline.head?.state
+                    try timeline.skip(event, earlier: earlier)
+                    if before?[top] == timeline.head?.state[top] { continue }
+                    changes = Change.between(before, timeline.head?.state)
                 } else {
-                    changes = try t.add(e, earlier: earlier)
+                    changes = try timeline.add(event, earlier: earlier)
                 }
                 guard filter.matches(changes) else { continue }
-                let found = HistoryRow(event: e, changes: changes)
+                let found = HistoryRow(event: event, changes: changes)
                 if filter.loosened && found.targetDirection != .loosened { continue }
                 try row(found)
             }
@@ -439,27 +459,30 @@ extension Ledger {
             // Only the events after the snapshot's head (a range of the stream's
             // index) that are in effect by asOf, and every retraction: later
             // events cannot change this state, and only those rows are decoded.
-            let s = try RawStatement(db, """
+            let statement = try RawStatement(db, """
                 SELECT \(EventRows.columns) FROM events
                 WHERE stream = ? AND version > (SELECT version FROM events WHERE position = ?)\(foldReads.andTerms)
                 ORDER BY version
                 """)
-            s.bind(1, id)
-            s.bind(2, snapshot.headPosition)
-            foldReads.bind(to: s, from: 3)
+            statement.bind(1, id)
+            statement.bind(2, snapshot.headPosition)
+            foldReads.bind(to: statement, from: 3)
             var candidates: [Event] = []
-            while try s.step() { candidates.append(try EventRows.read(s, light: true)) }
-            s.reset()
+            while try statement.step() { candidates.append(try EventRows.read(statement, light: true)) }
+            statement.reset()
             // A retraction of an event after the head that takes effect later still
             // needs its target among the candidates, or the snapshot looks unusable.
             let ids = Set(candidates.map(\.id))
-            for r in candidates where r.type == .retracted {
-                guard let target = r.data["event"]?.stringValue, !ids.contains(target),
-                      let t = try EventRows.byID(db, target), t.position > snapshot.headPosition, rule.isKnown(t) else { continue }
-                candidates.append(t)
+            for retraction in candidates where retraction.type == .retracted {
+                guard let target = retraction.data["event"]?.stringValue, !ids.contains(target),
+                      let targetEvent = try EventRows.byID(db, target),
+                      targetEvent.position > snapshot.headPosition, rule.isKnown(targetEvent) else { continue }
+                candidates.append(targetEvent)
             }
             candidates.sort { $0.version < $1.version }
-            if case .answered(let folded) = Fold.resume(snapshot, with: candidates, at: point) { return (kind, try complete(db, folded)) }
+            if case .answered(let folded) = Fold.resume(snapshot, with: candidates, at: point) {
+                return (kind, try complete(db, folded))
+            }
         }
         return (kind, try complete(db, Fold.state(of: try streamEvents(db, id, at: rule), at: point)))
     }
@@ -467,24 +490,25 @@ extension Ledger {
     /// Folds read light rows (no actor, reasons or hashes); a view shows its
     /// last change in full, so that one event is read again whole.
     static func complete(_ db: Database, _ folded: Folded?) throws -> Folded? {
-        guard var f = folded, f.lastChange.hash.isEmpty, let full = try EventRows.at(db, position: f.lastChange.position) else {
+        guard var completed = folded, completed.lastChange.hash.isEmpty,
+              let full = try EventRows.at(db, position: completed.lastChange.position) else {
             return folded
         }
-        f.lastChange = full
-        return f
+        completed.lastChange = full
+        return completed
     }
 
     /// The events of a stream a fold at that time reads (`CountingRule.foldReadsSQL`).
     static func streamEvents(_ db: Database, _ id: String, at rule: CountingRule) throws -> [Event] {
         let foldReads = rule.foldReadsSQL
-        let s = try RawStatement(db, """
+        let statement = try RawStatement(db, """
             SELECT \(EventRows.columns) FROM events WHERE stream = ?\(foldReads.andTerms) ORDER BY version
             """)
-        s.bind(1, id)
-        foldReads.bind(to: s, from: 2)
+        statement.bind(1, id)
+        foldReads.bind(to: statement, from: 2)
         var events: [Event] = []
-        while try s.step() { events.append(try EventRows.read(s, light: true)) }
-        s.reset()
+        while try statement.step() { events.append(try EventRows.read(statement, light: true)) }
+        statement.reset()
         return events
     }
 
@@ -493,30 +517,37 @@ extension Ledger {
     /// from, newest first, one per point (the one that knew most): when an
     /// event recorded later slots in before the newest point, an earlier
     /// point usually still answers.
-    static func latestSnapshots(_ db: Database, _ id: String, kind: EntityKind, at point: PointInTime) throws -> [Snapshot] {
+    static func latestSnapshots(
+        _ db: Database,
+        _ id: String,
+        kind: EntityKind,
+        at point: PointInTime
+    ) throws -> [Snapshot] {
         let admitted = CountingRule(point).snapshotsAdmittedSQL
-        let s = try RawStatement(db, """
+        let statement = try RawStatement(db, """
             SELECT head_position, head_recorded, last_position, folded, state FROM snapshots
             WHERE stream = ?\(admitted.andTerms)
             ORDER BY effective_key DESC, last_position DESC, head_position DESC LIMIT 16
             """)
-        s.bind(1, id)
-        admitted.bind(to: s, from: 2)
-        return try Projection.snapshots(from: s, db, kind: kind, distinct: 3)
+        statement.bind(1, id)
+        admitted.bind(to: statement, from: 2)
+        return try Projection.snapshots(from: statement, db, kind: kind, distinct: 3)
     }
 
     /// The themes, goals, initiatives and indicators of a plan, in creation order.
     static func members(_ db: Database, of plan: String) throws -> [(String, EntityKind)] {
-        let rows = try Row.fetchAll(db, sql: "SELECT id, kind FROM entities WHERE plan = ? ORDER BY created", arguments: [plan])
-        return rows.compactMap { r in EntityKind(rawValue: r["kind"]).map { (r["id"], $0) } }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, kind FROM entities WHERE plan = ? ORDER BY created", arguments: [plan])
+        return rows.compactMap { row in EntityKind(rawValue: row["kind"]).map { (row["id"], $0) } }
     }
 
     static func notFound(_ db: Database, _ id: String, _ point: PointInTime) -> LedgerError {
         let exists = (try? Int.fetchOne(db, sql: "SELECT 1 FROM entities WHERE id = ?", arguments: [id])) != nil
         guard exists else { return .notFound("no entity \(id)") }
         var when: [String] = []
-        if let a = point.asOf { when.append("as of \(a.input)") }
-        if let k = point.knownAt { when.append("as known at \(k.input)") }
-        return .notFound("\(id) does not exist \(when.isEmpty ? "now (its creation was retracted)" : when.joined(separator: " "))")
+        if let asOf = point.asOf { when.append("as of \(asOf.input)") }
+        if let knownAt = point.knownAt { when.append("as known at \(knownAt.input)") }
+        return .notFound(
+            "\(id) does not exist \(when.isEmpty ? "now (its creation was retracted)" : when.joined(separator: " "))")
     }
 }

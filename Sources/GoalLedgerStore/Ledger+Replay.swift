@@ -16,12 +16,12 @@ extension Ledger {
             let total = try Self.headPosition(db)
             var projection = Projection()
             projection.residentEntries = checkpoints.replayResidentStreams
-            var n: Int64 = 0
-            func apply(_ e: consuming Event, recorded: () -> String = { "" }) throws {
-                try projection.apply(e, db, recorded: recorded)
-                n += 1
-                if n % checkpoints.interval == 0 { try projection.checkpoint(db) }
-                if let progress, n % 20_000 == 0 { progress(n, total) }
+            var applied: Int64 = 0
+            func apply(_ event: consuming Event, recorded: () -> String = { "" }) throws {
+                try projection.apply(event, db, recorded: recorded)
+                applied += 1
+                if applied % checkpoints.interval == 0 { try projection.checkpoint(db) }
+                if let progress, applied % 20_000 == 0 { progress(applied, total) }
             }
             let sql = "SELECT \(EventRows.columns) FROM events ORDER BY position"
             if let scan = ScanConnection(path: path, sql: sql), let rows = scan.rows {
@@ -42,16 +42,18 @@ extension Ledger {
                     }
                     if batch.count > 0 { try put(batch) }
                 }, consumer: { batch in
-                    try batch.forEach { row in try apply(try EventRows.read(row, light: true, recorded: false)) { row.text(.recorded) } }
+                    try batch.forEach { row in
+                        try apply(try EventRows.read(row, light: true, recorded: false)) { row.text(.recorded) }
+                    }
                 })
             } else {
-                let s = try RawStatement(db, sql)
-                defer { s.reset() }
-                while try s.step() { try apply(try EventRows.read(s, light: true)) }
+                let statement = try RawStatement(db, sql)
+                defer { statement.reset() }
+                while try statement.step() { try apply(try EventRows.read(statement, light: true)) }
             }
             try projection.flush(db)
-            progress?(n, total)
-            return n
+            progress?(applied, total)
+            return applied
         } }
     }
 }
@@ -66,8 +68,10 @@ extension Ledger {
         var config = Configuration()
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let out: DatabaseQueue
-        do { out = try DatabaseQueue(path: path, configuration: config) } catch let e as DatabaseError {
-            throw Self.translate(e, path: path)
+        do {
+            out = try DatabaseQueue(path: path, configuration: config)
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
         }
         let source = self.path
         let head = try self.head()
@@ -75,12 +79,13 @@ extension Ledger {
             let total = try Self.headPosition(db)
             let rule = CountingRule(point)
             let known = rule.knownSQL
-            let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events\(known.whereClause) ORDER BY stream, version")
-            known.bind(to: s, from: 1)
-            defer { s.reset() }
+            let statement = try RawStatement(
+                db, "SELECT \(EventRows.columns) FROM events\(known.whereClause) ORDER BY stream, version")
+            known.bind(to: statement, from: 1)
+            defer { statement.reset() }
             var written = 0
-            try out.write { w in
-                try w.execute(sql: """
+            try out.write { viewDB in
+                try viewDB.execute(sql: """
                     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
                     CREATE TABLE entities (id TEXT PRIMARY KEY, kind TEXT NOT NULL, version INTEGER NOT NULL,
                         created INTEGER NOT NULL, folded INTEGER, last_position INTEGER, plan TEXT, parent TEXT,
@@ -91,36 +96,50 @@ extension Ledger {
                     CREATE TABLE measurements (position INTEGER PRIMARY KEY, indicator TEXT, effective TEXT, recorded TEXT,
                         actor TEXT, value REAL, period TEXT, source TEXT, retracted INTEGER);
                     """)
-                try Schema.createViews(w, historical: true)
-                for (k, v) in [("source", source), ("asOf", point.asOf?.input), ("knownAt", point.knownAt?.input),
+                try Schema.createViews(viewDB, historical: true)
+                for (key, value) in [("source", source), ("asOf", point.asOf?.input), ("knownAt", point.knownAt?.input),
                                ("sourceHead", head.map { "\($0.position) \($0.hash)" })] {
-                    try w.execute(sql: "INSERT INTO meta VALUES (?, ?)", arguments: [k, v])
+                    try viewDB.execute(sql: "INSERT INTO meta VALUES (?, ?)", arguments: [key, value])
                 }
-                let upsert = try RawStatement(w, Projection.upsertSQL)
-                let th = try RawStatement(w, "INSERT INTO target_history VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
-                let ms = try RawStatement(w, "INSERT INTO measurements VALUES (?,?,?,?,?,?,?,?,?)")
+                let upsert = try RawStatement(viewDB, Projection.upsertSQL)
+                let targetRows = try RawStatement(viewDB, "INSERT INTO target_history VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                let measurementRows = try RawStatement(viewDB, "INSERT INTO measurements VALUES (?,?,?,?,?,?,?,?,?)")
                 var group: [Event] = []
                 var done: Int64 = 0
                 func flushGroup() throws {
-                    guard let first = group.first, let kind = first.type.creates else { group.removeAll(); return }
+                    guard let first = group.first, let kind = first.type.creates else {
+                        group.removeAll()
+                        return
+                    }
                     let counted = Set(rule.events(of: group).map(\.id))
-                    for e in group where rule.isInEffect(e) {
-                        let retracted = counted.contains(e.id) ? nil : Int64(1)
-                        if e.type == .targetSet {
-                            th.reset()
-                            th.bind(1, e.position); th.bind(2, e.stream); th.bind(3, e.effective.text); th.bind(4, e.recorded); th.bind(5, e.actor)
-                            th.bind(6, e.recordedBy); th.bind(7, e.reason); th.bind(8, e.decision)
-                            th.bind(9, e.data["value"].map { JSONWriter.canonical($0) }); th.bind(10, e.data["unit"]?.stringValue)
-                            th.bind(11, e.data["comparator"]?.stringValue); th.bind(12, e.data["deadline"]?.stringValue)
-                            th.bind(13, retracted ?? 0)
-                            try th.run()
-                        } else if e.type == .measurementRecorded {
-                            ms.reset()
-                            ms.bind(1, e.position); ms.bind(2, e.stream); ms.bind(3, e.effective.text); ms.bind(4, e.recorded)
-                            ms.bind(5, e.actor); ms.bind(6, e.data["value"].map { JSONWriter.canonical($0) })
-                            ms.bind(7, e.data["period"]?.stringValue); ms.bind(8, e.data["source"]?.stringValue)
-                            ms.bind(9, retracted ?? 0)
-                            try ms.run()
+                    for event in group where rule.isInEffect(event) {
+                        let retracted = counted.contains(event.id) ? nil : Int64(1)
+                        if event.type == .targetSet {
+                            targetRows.reset()
+                            targetRows.bind(1, event.position)
+                            targetRows.bind(2, event.stream)
+                            targetRows.bind(3, event.effective.text)
+                            targetRows.bind(4, event.recorded)
+                            targetRows.bind(5, event.actor)
+                            targetRows.bind(6, event.recordedBy)
+                            targetRows.bind(7, event.reason)
+                            targetRows.bind(8, event.decision)
+                            targetRows.bind(9, event.data["value"].map { JSONWriter.canonical($0) })
+                            targetRows.bind(10, event.data["unit"]?.stringValue)
+                            targetRows.bind(11, event.data["comparator"]?.stringValue)
+                            targetRows.bind(12, event.data["deadline"]?.stringValue)
+                            targetRows.bind(13, retracted ?? 0)
+                            try targetRows.run()
+                        } else if event.type == .measurementRecorded {
+                            measurementRows.reset()
+                            measurementRows.bind(1, event.position); measurementRows.bind(2, event.stream)
+                            measurementRows.bind(3, event.effective.text); measurementRows.bind(4, event.recorded)
+                            measurementRows.bind(5, event.actor)
+                            measurementRows.bind(6, event.data["value"].map { JSONWriter.canonical($0) })
+                            measurementRows.bind(7, event.data["period"]?.stringValue)
+                            measurementRows.bind(8, event.data["source"]?.stringValue)
+                            measurementRows.bind(9, retracted ?? 0)
+                            try measurementRows.run()
                         }
                     }
                     if let folded = Fold.state(of: group, at: point) {
@@ -135,10 +154,10 @@ extension Ledger {
                     progress?(done, total)
                     group.removeAll()
                 }
-                while try s.step() {
-                    let e = try EventRows.read(s)
-                    if let last = group.last, last.stream != e.stream { try flushGroup() }
-                    group.append(e)
+                while try statement.step() {
+                    let event = try EventRows.read(statement)
+                    if let last = group.last, last.stream != event.stream { try flushGroup() }
+                    group.append(event)
                 }
                 try flushGroup()
             }

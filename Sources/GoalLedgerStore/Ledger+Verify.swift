@@ -52,7 +52,9 @@ extension Ledger {
                     while try shared.value.step() {
                         let row = RowBytes(shared.value)
                         batch.rows.append(row)
-                        if !CanonicalCheck.isSurelyCanonical(row.bytes(.data)) { batch.exact.append(batch.rows.count - 1) }
+                        if !CanonicalCheck.isSurelyCanonical(row.bytes(.data)) {
+                            batch.exact.append(batch.rows.count - 1)
+                        }
                         if let failure = chain.check(row, index: batch.rows.count - 1)
                             ?? batch.appendEventHash(row, index: batch.rows.count - 1)
                         {
@@ -78,11 +80,11 @@ extension Ledger {
                     if let first = [batch.failure, own].compactMap({ $0 }).min() { throw first.error }
                 })
             } else {
-                let s = try RawStatement(db, sql)
-                defer { s.reset() }
+                let statement = try RawStatement(db, sql)
+                defer { statement.reset() }
                 var index = 0
-                while try s.step() {
-                    let row = RowBytes(s)
+                while try statement.step() {
+                    let row = RowBytes(statement)
                     let compare = !CanonicalCheck.isSurelyCanonical(row.bytes(.data))
                     var hashes = VerifyBatch()
                     let chained = chain.check(row, index: index) ?? hashes.appendEventHash(row, index: index)
@@ -93,8 +95,10 @@ extension Ledger {
                 }
             }
             if let against, !chain.againstSeen {
-                throw LedgerError.integrity("position \(against.position) is not in the ledger (head is \(chain.expected - 1)): it does not extend that digest",
-                                            position: against.position)
+                throw LedgerError.integrity(
+                    "position \(against.position) is not in the ledger (head is \(chain.expected - 1)): "
+                        + "it does not extend that digest",
+                    position: against.position)
             }
             try Self.compareProjection(db, fold.projection)
             try Self.compareSnapshots(db, fold.projection.snapshots)
@@ -183,54 +187,70 @@ extension Ledger {
     /// The stored snapshots are exactly those a fresh fold takes, with the same states.
     static func compareSnapshots(_ db: Database, _ fresh: [(stream: String, snapshot: Snapshot)]) throws {
         let expected = fresh.sorted { ($0.stream, $0.snapshot.headPosition) < ($1.stream, $1.snapshot.headPosition) }
-        let s = try RawStatement(db, "SELECT \(Projection.snapshotColumns) FROM snapshots ORDER BY stream, head_position")
-        defer { s.reset() }
-        var k = 0
-        while try s.step() {
-            let stream = s.text(0), head = s.int(1)
-            guard k < expected.count, expected[k].stream == stream, expected[k].snapshot.headPosition == head else {
-                throw LedgerError.integrity("projection: snapshot of \(stream) at position \(head) is not one a fresh fold takes; run `goalledger replay`")
+        let statement = try RawStatement(
+            db, "SELECT \(Projection.snapshotColumns) FROM snapshots ORDER BY stream, head_position")
+        defer { statement.reset() }
+        var offset = 0
+        while try statement.step() {
+            let stream = statement.text(0), head = statement.int(1)
+            guard offset < expected.count,
+                  expected[offset].stream == stream,
+                  expected[offset].snapshot.headPosition == head
+            else {
+                throw LedgerError.integrity(
+                    "projection: snapshot of \(stream) at position \(head) is not one a fresh fold takes; "
+                        + "run `goalledger replay`")
             }
-            let x = expected[k].snapshot
-            let row: [String] = [s.text(2), String(s.int(3)), String(s.int(4)), String(s.int(5)), s.text(6)]
-            let want: [String] = [x.headRecorded, String(x.folded.lastChange.effective.key), String(x.folded.lastChange.position),
-                                  String(x.folded.version), x.folded.state.canonicalJSON]
+            let snapshot = expected[offset].snapshot
+            let row: [String] = [
+                statement.text(2), String(statement.int(3)), String(statement.int(4)), String(statement.int(5)),
+                statement.text(6),
+            ]
+            let want: [String] = [
+                snapshot.headRecorded, String(snapshot.folded.lastChange.effective.key),
+                String(snapshot.folded.lastChange.position), String(snapshot.folded.version),
+                snapshot.folded.state.canonicalJSON,
+            ]
             if row != want {
-                throw LedgerError.integrity("projection: snapshot of \(stream) at position \(head) differs from a fresh fold; run `goalledger replay`")
+                throw LedgerError.integrity(
+                    "projection: snapshot of \(stream) at position \(head) differs from a fresh fold; "
+                        + "run `goalledger replay`")
             }
-            k += 1
+            offset += 1
         }
-        if k != expected.count {
-            let missing = expected[k]
-            throw LedgerError.integrity("projection: snapshot of \(missing.stream) at position \(missing.snapshot.headPosition) is missing; run `goalledger replay`")
+        if offset != expected.count {
+            let missing = expected[offset]
+            throw LedgerError.integrity(
+                "projection: snapshot of \(missing.stream) at position \(missing.snapshot.headPosition) is missing; "
+                    + "run `goalledger replay`")
         }
     }
 
     /// Every `entities` row equals the fresh fold, and no row is missing or extra.
     static func compareProjection(_ db: Database, _ fresh: Projection) throws {
-        let s = try RawStatement(db, "SELECT \(EntityColumn.selectList) FROM entities ORDER BY id")
-        defer { s.reset() }
+        let statement = try RawStatement(db, "SELECT \(EntityColumn.selectList) FROM entities ORDER BY id")
+        defer { statement.reset() }
         var seen = 0
         // Each column is compared as stored text with the text the fold gives, without making strings.
         var writer = JSONWriter(capacity: 4096)
         func equal(_ column: EntityColumn, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            ChainCheck.same(s.bytes(column.index), bytes)
+            ChainCheck.same(statement.bytes(column.index), bytes)
         }
         func sameText(_ column: EntityColumn, _ text: String?) -> Bool {
-            guard var text else { return s.isNull(column.index) }
-            return !s.isNull(column.index) && text.withUTF8 { equal(column, $0) }
+            guard var text else { return statement.isNull(column.index) }
+            return !statement.isNull(column.index) && text.withUTF8 { equal(column, $0) }
         }
         func sameInteger(_ column: EntityColumn, _ value: Int64?) -> Bool {
-            guard let value else { return s.isNull(column.index) }
+            guard let value else { return statement.isNull(column.index) }
             writer.bytes.removeAll(keepingCapacity: true)
             writer.writeInteger(value)
-            return !s.isNull(column.index) && writer.bytes.withUnsafeBufferPointer { equal(column, $0) }
+            return !statement.isNull(column.index) && writer.bytes.withUnsafeBufferPointer { equal(column, $0) }
         }
         func sameState(_ column: EntityColumn, _ state: EntityState?) -> Bool {
-            guard let state else { return s.isNull(column.index) }
+            guard let state else { return statement.isNull(column.index) }
             writer.bytes.removeAll(keepingCapacity: true)
             state.writeCanonicalJSON(into: &writer)
-            return !s.isNull(column.index) && writer.bytes.withUnsafeBufferPointer { equal(column, $0) }
+            return !statement.isNull(column.index) && writer.bytes.withUnsafeBufferPointer { equal(column, $0) }
         }
         /// The first column of the current row that differs from the fresh entry.
         func firstDifference(from entry: StreamEntry) -> EntityColumn? {
@@ -247,15 +267,17 @@ extension Ledger {
             if !sameState(.state, head?.state) { return .state }
             return nil
         }
-        while try s.step() {
-            let id = s.text(EntityColumn.id.index)
+        while try statement.step() {
+            let id = statement.text(EntityColumn.id.index)
             guard let entry = fresh.entries[id] else {
-                throw LedgerError.integrity("projection: entities has a row \(id) that no event creates; run `goalledger replay`")
+                throw LedgerError.integrity(
+                    "projection: entities has a row \(id) that no event creates; run `goalledger replay`")
             }
             seen += 1
             if let differing = firstDifference(from: entry) {
-                throw LedgerError.integrity("projection: entities row \(id), column \(differing.sqlName), differs from a fresh "
-                    + "fold of its events; run `goalledger replay`")
+                throw LedgerError.integrity(
+                    "projection: entities row \(id), column \(differing.sqlName), differs from a fresh "
+                        + "fold of its events; run `goalledger replay`")
             }
         }
         if seen != fresh.entries.count {
@@ -293,8 +315,10 @@ struct VerifyFailure: Comparable {
     var stage: Stage
     var error: any Error
 
-    static func < (a: VerifyFailure, b: VerifyFailure) -> Bool { (a.index, a.stage.rawValue) < (b.index, b.stage.rawValue) }
-    static func == (a: VerifyFailure, b: VerifyFailure) -> Bool { (a.index, a.stage) == (b.index, b.stage) }
+    static func < (lhs: VerifyFailure, rhs: VerifyFailure) -> Bool {
+        (lhs.index, lhs.stage.rawValue) < (rhs.index, rhs.stage.rawValue)
+    }
+    static func == (lhs: VerifyFailure, rhs: VerifyFailure) -> Bool { (lhs.index, lhs.stage) == (rhs.index, rhs.stage) }
 }
 
 /// A batch of rows for the folding core (the columns a fold reads), the
@@ -340,33 +364,34 @@ final class ChainCheck: @unchecked Sendable {
         self.against = against.map { ($0.position, Array($0.hash.utf8)) }
     }
 
-    static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
-        b.withUnsafeBufferPointer { same(a, $0) }
+    static func same(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: [UInt8]) -> Bool {
+        rhs.withUnsafeBufferPointer { same(lhs, $0) }
     }
 
-    static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+    static func same(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+        lhs.count == rhs.count && (lhs.count == 0 || memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0)
     }
 
     /// Byte order, which is the order of stored recorded times.
-    static func less(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
-        b.withUnsafeBufferPointer { b in
-            let n = min(a.count, b.count)
-            let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
-            return c < 0 || (c == 0 && a.count < b.count)
+    static func less(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: [UInt8]) -> Bool {
+        rhs.withUnsafeBufferPointer { rhs in
+            let count = min(lhs.count, rhs.count)
+            let order = count == 0 ? 0 : memcmp(lhs.baseAddress!, rhs.baseAddress!, count)
+            return order < 0 || (order == 0 && lhs.count < rhs.count)
         }
     }
 
     /// A signed event's signatures and keys, and a key event's key, checked again at
     /// its position; only these rows are decoded (no other type starts with "K").
-    private func checkSignatures(_ s: RowBytes, fail: (VerifyFailure.Stage, String) -> VerifyFailure)
+    private func checkSignatures(_ row: RowBytes, fail: (VerifyFailure.Stage, String) -> VerifyFailure)
         -> VerifyFailure?
     {
-        let isKeyEvent = s.bytes(.type).first == UInt8(ascii: "K")
-        guard isKeyEvent || s.sigs != nil else { return nil }
+        let isKeyEvent = row.bytes(.type).first == UInt8(ascii: "K")
+        guard isKeyEvent || row.sigs != nil else { return nil }
         let event: Event
-        do { event = try EventRows.read(s) } catch { return fail(.signature, "cannot be read: \(error)") }
-        if let sigs = event.sigs, let stored = s.sigs, !Self.same(stored, Array(EventSignature.canonical(sigs).utf8)) {
+        do { event = try EventRows.read(row) } catch { return fail(.signature, "cannot be read: \(error)") }
+        if let sigs = event.sigs, let stored = row.sigs,
+           !Self.same(stored, Array(EventSignature.canonical(sigs).utf8)) {
             return fail(.signature, "sigs is not in canonical form")
         }
         do { try keys.check(event) } catch { return fail(.signature, error.message) }
@@ -374,42 +399,66 @@ final class ChainCheck: @unchecked Sendable {
         return nil
     }
 
-    func check(_ s: RowBytes, index: Int) -> VerifyFailure? {
-        let p = s.int(.position)
-        func fail(_ stage: VerifyFailure.Stage, _ m: String) -> VerifyFailure {
-            VerifyFailure(index: index, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
+    func check(_ row: RowBytes, index: Int) -> VerifyFailure? {
+        let position = row.int(.position)
+        func fail(_ stage: VerifyFailure.Stage, _ message: String) -> VerifyFailure {
+            VerifyFailure(index: index, stage: stage,
+                          error: LedgerError.integrity("position \(position): \(message)", position: position))
         }
-        if p != expected {
-            let q = min(p, expected)
+        if position != expected {
+            let first = min(position, expected)
             return VerifyFailure(index: index, stage: .order, error: LedgerError.integrity(
-                p > expected ? "position \(q): missing (positions jump from \(expected - 1) to \(p))"
-                             : "position \(q): out of order", position: q))
+                position > expected ? "position \(first): missing (positions jump from \(expected - 1) to \(position))"
+                             : "position \(first): out of order", position: first))
         }
-        if !Self.same(s.bytes(.prev), prev) { return fail(.order, "prev does not match the hash of position \(p - 1) (the chain is broken)") }
-        let hash = s.bytes(.hash)
+        if !Self.same(row.bytes(.prev), prev) {
+            return fail(.order, "prev does not match the hash of position \(position - 1) (the chain is broken)")
+        }
+        let hash = row.bytes(.hash)
         let columns = ChainHasher.Columns(
-            position: p, version: s.int(.version), stream: s.bytes(.stream), type: s.bytes(.type), effective: s.bytes(.effective), actor: s.bytes(.actor),
-            reason: s.isNull(.reason) ? nil : s.bytes(.reason), decision: s.isNull(.decision) ? nil : s.bytes(.decision), id: s.bytes(.id), data: s.bytes(.data),
-            recorded: s.bytes(.recorded), recordedBy: s.bytes(.recordedBy), prev: s.bytes(.prev), sigs: s.sigs)
+            position: position,
+            version: row.int(.version),
+            stream: row.bytes(.stream),
+            type: row.bytes(.type),
+            effective: row.bytes(.effective),
+            actor: row.bytes(.actor),
+            reason: row.isNull(.reason) ? nil : row.bytes(.reason),
+            decision: row.isNull(.decision) ? nil : row.bytes(.decision),
+            id: row.bytes(.id),
+            data: row.bytes(.data),
+            recorded: row.bytes(.recorded),
+            recordedBy: row.bytes(.recordedBy),
+            prev: row.bytes(.prev),
+            sigs: row.sigs)
         // Text that is not UTF-8 is hashed as an event made from the row would hash it.
         let matches = hasher.matches(columns, hash: hash)
-            ?? ((try? EventRows.read(s, parseData: false)).map { $0.computeHash() == $0.hash } ?? false)
+            ?? ((try? EventRows.read(row, parseData: false)).map { $0.computeHash() == $0.hash } ?? false)
         if !matches { return fail(.hash, "hash does not match the event's content (it was changed)") }
-        let recorded = s.bytes(.recorded)
-        if Recorded.storedMicros(recorded) == nil, (try? Recorded(stored: String(decoding: recorded, as: UTF8.self))) == nil {
+        let recorded = row.bytes(.recorded)
+        if Recorded.storedMicros(recorded) == nil,
+           (try? Recorded(stored: String(decoding: recorded, as: UTF8.self))) == nil {
             return fail(.recorded, "recorded \(String(decoding: recorded, as: UTF8.self)) is malformed")
         }
         if Self.less(recorded, lastRecorded) {
-            return fail(.recorded, "recorded \(String(decoding: recorded, as: UTF8.self)) is earlier than position \(p - 1)'s \(String(decoding: lastRecorded, as: UTF8.self))")
+            return fail(
+                .recorded,
+                "recorded \(String(decoding: recorded, as: UTF8.self)) is earlier than position \(position - 1)'s "
+                    + "\(String(decoding: lastRecorded, as: UTF8.self))")
         }
-        guard Identifier.isEntityID(s.bytes(.stream)), Identifier.isEntityID(s.bytes(.actor)), Identifier.isEventID(s.bytes(.id)) else {
+        guard Identifier.isEntityID(row.bytes(.stream)),
+              Identifier.isEntityID(row.bytes(.actor)),
+              Identifier.isEventID(row.bytes(.id))
+        else {
             return fail(.content, "stream, actor or id is malformed")
         }
-        if let failure = checkSignatures(s, fail: fail) { return failure }
-        if let against, against.position == p {
+        if let failure = checkSignatures(row, fail: fail) { return failure }
+        if let against, against.position == position {
             guard Self.same(hash, against.hash) else {
-                let text = String(decoding: hash, as: UTF8.self), published = String(decoding: against.hash, as: UTF8.self)
-                return fail(.creation, "hash \(text) differs from the published \(published): the ledger no longer extends that digest")
+                let text = String(decoding: hash, as: UTF8.self)
+                let published = String(decoding: against.hash, as: UTF8.self)
+                return fail(
+                    .creation,
+                    "hash \(text) differs from the published \(published): the ledger no longer extends that digest")
             }
             againstSeen = true
         }
@@ -444,34 +493,42 @@ struct VerifyFold {
     /// `compareCanonical`: `data` was not shown canonical on its bytes
     /// (`CanonicalCheck`), so it is written out canonically and compared.
     mutating func check(_ row: some EventColumns, index: Int, compareCanonical: Bool) -> VerifyFailure? {
-        let p = row.int(.position)
-        func fail(_ stage: VerifyFailure.Stage, _ m: String) -> VerifyFailure {
-            VerifyFailure(index: index, stage: stage, error: LedgerError.integrity("position \(p): \(m)", position: p))
+        let position = row.int(.position)
+        func fail(_ stage: VerifyFailure.Stage, _ message: String) -> VerifyFailure {
+            VerifyFailure(index: index, stage: stage,
+                          error: LedgerError.integrity("position \(position): \(message)", position: position))
         }
-        let e: Event
-        do { e = try EventRows.read(row, light: true, recorded: false) } catch { return VerifyFailure(index: index, stage: .content, error: error) }
+        let event: Event
+        do {
+            event = try EventRows.read(row, light: true, recorded: false)
+        } catch {
+            return VerifyFailure(index: index, stage: .content, error: error)
+        }
         var content: VerifyFailure? = nil
         if compareCanonical {
             writer.bytes.removeAll(keepingCapacity: true)
-            writer.writeCanonical(.object(e.data))
+            writer.writeCanonical(.object(event.data))
         }
         if compareCanonical && !ChainCheck.same(row.bytes(.data), writer.bytes) {
             content = fail(.content, "data is not in canonical form")
-        } else if !Validation.conforms(e.data, for: e.type), (try? Validation.data(e.data, for: e.type)) != e.data {
-            content = fail(.content, "data does not fit \(e.type.rawValue)")
+        } else if !Validation.conforms(event.data, for: event.type),
+                  (try? Validation.data(event.data, for: event.type)) != event.data {
+            content = fail(.content, "data does not fit \(event.type.rawValue)")
         }
-        let version = e.version, stream = e.stream, type = e.type
+        let version = event.version, stream = event.stream, type = event.type
         do {
             // The stream's entry is looked up once: its version is checked, then the event folded.
-            try projection.apply(consume e, db, check: { folded in
+            try projection.apply(consume event, db, check: { folded in
                 let expected = folded + 1
                 if version != expected {
-                    throw StreamCheckFailed(failure: fail(.sequence, "version \(version) of \(stream), expected \(expected)"))
+                    throw StreamCheckFailed(
+                        failure: fail(.sequence, "version \(version) of \(stream), expected \(expected)"))
                 }
                 if let content { throw StreamCheckFailed(failure: content) }
                 let startsTheStream = expected == 1
                 if startsTheStream && type.creates == nil {
-                    throw StreamCheckFailed(failure: fail(.creation, "a stream must start with a creation event, not \(type.rawValue)"))
+                    throw StreamCheckFailed(
+                        failure: fail(.creation, "a stream must start with a creation event, not \(type.rawValue)"))
                 }
                 if !startsTheStream && type.creates != nil {
                     throw StreamCheckFailed(failure: fail(.creation, "\(type.rawValue) on an existing stream"))
@@ -483,7 +540,7 @@ struct VerifyFold {
             return content ?? VerifyFailure(index: index, stage: .fold, error: error)
         }
         if let content { return content }
-        if let progress, p % 50_000 == 0 { progress(p, total) }
+        if let progress, position % 50_000 == 0 { progress(position, total) }
         return nil
     }
 }

@@ -9,120 +9,140 @@
 /// alone: names beyond ASCII, numbers with exponents or more than 15 digits.
 /// It does not validate UTF-8; the parser does.
 public enum CanonicalCheck {
-    public static func isSurelyCanonical(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        guard value(b, &i, depth: 0) else { return false }
-        return i == b.count
+    public static func isSurelyCanonical(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var position = 0
+        guard value(bytes, &position, depth: 0) else { return false }
+        return position == bytes.count
     }
 
-    private static func value(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, depth: Int) -> Bool {
-        guard i < b.count, depth <= JSONParser.maxDepth else { return false }
-        switch b[i] {
+    private static func value(_ bytes: UnsafeBufferPointer<UInt8>, _ position: inout Int, depth: Int) -> Bool {
+        guard position < bytes.count, depth <= JSONParser.maxDepth else { return false }
+        switch bytes[position] {
         case UInt8(ascii: "{"):
-            i += 1
-            if i < b.count && b[i] == UInt8(ascii: "}") { i += 1; return true }
+            position += 1
+            if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return true
+            }
             var previous: Range<Int>? = nil
             while true {
-                guard i < b.count, b[i] == UInt8(ascii: "\""), let name = asciiName(b, &i) else { return false }
+                guard position < bytes.count,
+                      bytes[position] == UInt8(ascii: "\""),
+                      let name = asciiName(bytes, &position)
+                else { return false }
                 // Names sort by UTF-16 code units: for ASCII, by bytes. Strictly, so none repeats.
-                if let previous, !less(b, previous, name) { return false }
+                if let previous, !less(bytes, previous, name) { return false }
                 previous = name
-                guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
-                i += 1
-                guard value(b, &i, depth: depth + 1), i < b.count else { return false }
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                guard b[i] == UInt8(ascii: "}") else { return false }
-                i += 1
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { return false }
+                position += 1
+                guard value(bytes, &position, depth: depth + 1), position < bytes.count else { return false }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                guard bytes[position] == UInt8(ascii: "}") else { return false }
+                position += 1
                 return true
             }
         case UInt8(ascii: "["):
-            i += 1
-            if i < b.count && b[i] == UInt8(ascii: "]") { i += 1; return true }
+            position += 1
+            if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return true
+            }
             while true {
-                guard value(b, &i, depth: depth + 1), i < b.count else { return false }
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                guard b[i] == UInt8(ascii: "]") else { return false }
-                i += 1
+                guard value(bytes, &position, depth: depth + 1), position < bytes.count else { return false }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                guard bytes[position] == UInt8(ascii: "]") else { return false }
+                position += 1
                 return true
             }
         case UInt8(ascii: "\""):
-            return string(b, &i)
-        case UInt8(ascii: "t"): return literal(b, &i, "true")
-        case UInt8(ascii: "f"): return literal(b, &i, "false")
-        case UInt8(ascii: "n"): return literal(b, &i, "null")
+            return string(bytes, &position)
+        case UInt8(ascii: "t"): return literal(bytes, &position, "true")
+        case UInt8(ascii: "f"): return literal(bytes, &position, "false")
+        case UInt8(ascii: "n"): return literal(bytes, &position, "null")
         default:
-            return number(b, &i)
+            return number(bytes, &position)
         }
     }
 
-    private static func literal(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ word: StaticString) -> Bool {
-        let n = word.utf8CodeUnitCount
-        guard i + n <= b.count else { return false }
-        for k in 0..<n where b[i + k] != word.utf8Start[k] { return false }
-        i += n
+    private static func literal(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ position: inout Int,
+        _ word: StaticString
+    ) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count else { return false }
+        for k in 0..<count where bytes[position + k] != word.utf8Start[k] { return false }
+        position += count
         return true
     }
 
     /// A member name of printable ASCII without escapes; its bytes between the quotes.
-    private static func asciiName(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Range<Int>? {
-        let start = i + 1
-        var k = start
-        while k < b.count {
-            let c = b[k]
-            if c == UInt8(ascii: "\"") {
-                i = k + 1
-                return start..<k
+    private static func asciiName(_ bytes: UnsafeBufferPointer<UInt8>, _ position: inout Int) -> Range<Int>? {
+        let start = position + 1
+        var cursor = start
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            if byte == UInt8(ascii: "\"") {
+                position = cursor + 1
+                return start..<cursor
             }
-            guard c >= 0x20, c < 0x80, c != UInt8(ascii: "\\") else { return nil }
-            k += 1
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { return nil }
+            cursor += 1
         }
         return nil
     }
 
-    private static func less(_ b: UnsafeBufferPointer<UInt8>, _ x: Range<Int>, _ y: Range<Int>) -> Bool {
-        let n = min(x.count, y.count)
-        for k in 0..<n where b[x.lowerBound + k] != b[y.lowerBound + k] {
-            return b[x.lowerBound + k] < b[y.lowerBound + k]
+    private static func less(_ bytes: UnsafeBufferPointer<UInt8>, _ lhs: Range<Int>, _ rhs: Range<Int>) -> Bool {
+        let count = min(lhs.count, rhs.count)
+        for cursor in 0..<count where bytes[lhs.lowerBound + cursor] != bytes[rhs.lowerBound + cursor] {
+            return bytes[lhs.lowerBound + cursor] < bytes[rhs.lowerBound + cursor]
         }
-        return x.count < y.count
+        return lhs.count < rhs.count
     }
 
     /// A string whose escapes are exactly those the canonical writer makes.
-    private static func string(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Bool {
-        var k = i + 1
-        while k < b.count {
-            let c = b[k]
-            if c == UInt8(ascii: "\"") {
-                i = k + 1
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>, _ position: inout Int) -> Bool {
+        var cursor = position + 1
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            if byte == UInt8(ascii: "\"") {
+                position = cursor + 1
                 return true
             }
-            if c < 0x20 { return false }
-            if c == UInt8(ascii: "\\") {
-                guard k + 1 < b.count else { return false }
-                switch b[k + 1] {
+            if byte < 0x20 { return false }
+            if byte == UInt8(ascii: "\\") {
+                guard cursor + 1 < bytes.count else { return false }
+                switch bytes[cursor + 1] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
                      UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    k += 2
+                    cursor += 2
                 case UInt8(ascii: "u"):
                     // Only C0 controls without a short form, as \u00 and two lowercase hex digits.
-                    guard k + 5 < b.count, b[k + 2] == 0x30, b[k + 3] == 0x30, let hi = lowerHex(b[k + 4]), let lo = lowerHex(b[k + 5])
+                    guard cursor + 5 < bytes.count,
+                          bytes[cursor + 2] == 0x30,
+                          bytes[cursor + 3] == 0x30,
+                          let hi = lowerHex(bytes[cursor + 4]),
+                          let lo = lowerHex(bytes[cursor + 5])
                     else { return false }
                     let scalar = hi << 4 | lo
                     guard scalar < 0x20, ![0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(scalar) else { return false }
-                    k += 6
+                    cursor += 6
                 default:
                     return false
                 }
                 continue
             }
-            k += 1
+            cursor += 1
         }
         return false
     }
 
-    private static func lowerHex(_ c: UInt8) -> UInt8? {
-        if c &- 48 < 10 { return c - 48 }
-        if c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f") { return c - 87 }
+    private static func lowerHex(_ byte: UInt8) -> UInt8? {
+        if byte &- 48 < 10 { return byte - 48 }
+        if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f") { return byte - 87 }
         return nil
     }
 
@@ -130,39 +150,41 @@ public enum CanonicalCheck {
     /// an integer of at most 15 digits other than -0, or a decimal fraction
     /// of at most 15 significant digits, no trailing zero, and not below 10^-6
     /// (such a decimal is the shortest text of the double it denotes).
-    private static func number(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Bool {
-        var k = i
-        let negative = b[k] == UInt8(ascii: "-")
-        if negative { k += 1 }
-        guard k < b.count, b[k] &- 48 < 10 else { return false }
-        let intStart = k
-        if b[k] == UInt8(ascii: "0") {
-            k += 1
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ position: inout Int) -> Bool {
+        var cursor = position
+        let negative = bytes[cursor] == UInt8(ascii: "-")
+        if negative { cursor += 1 }
+        guard cursor < bytes.count, bytes[cursor] &- 48 < 10 else { return false }
+        let intStart = cursor
+        if bytes[cursor] == UInt8(ascii: "0") {
+            cursor += 1
         } else {
-            while k < b.count && b[k] &- 48 < 10 { k += 1 }
+            while cursor < bytes.count && bytes[cursor] &- 48 < 10 { cursor += 1 }
         }
-        let intDigits = k - intStart
-        let intIsZero = intDigits == 1 && b[intStart] == UInt8(ascii: "0")
+        let intDigits = cursor - intStart
+        let intIsZero = intDigits == 1 && bytes[intStart] == UInt8(ascii: "0")
         var significant = intIsZero ? 0 : intDigits
-        if k < b.count && b[k] == UInt8(ascii: ".") {
-            k += 1
-            let fracStart = k
-            while k < b.count && b[k] &- 48 < 10 { k += 1 }
-            guard k > fracStart, b[k - 1] != UInt8(ascii: "0") else { return false }
+        if cursor < bytes.count && bytes[cursor] == UInt8(ascii: ".") {
+            cursor += 1
+            let fracStart = cursor
+            while cursor < bytes.count && bytes[cursor] &- 48 < 10 { cursor += 1 }
+            guard cursor > fracStart, bytes[cursor - 1] != UInt8(ascii: "0") else { return false }
             if intIsZero {
                 var zeros = 0
-                while b[fracStart + zeros] == UInt8(ascii: "0") { zeros += 1 }
+                while bytes[fracStart + zeros] == UInt8(ascii: "0") { zeros += 1 }
                 guard zeros <= 5 else { return false }
-                significant = k - fracStart - zeros
+                significant = cursor - fracStart - zeros
             } else {
-                significant += k - fracStart
+                significant += cursor - fracStart
             }
         } else if negative && intIsZero {
             return false  // -0 prints as 0
         }
         guard significant <= 15 else { return false }
-        if k < b.count && (b[k] == UInt8(ascii: "e") || b[k] == UInt8(ascii: "E")) { return false }
-        i = k
+        if cursor < bytes.count && (bytes[cursor] == UInt8(ascii: "e") || bytes[cursor] == UInt8(ascii: "E")) {
+            return false
+        }
+        position = cursor
         return true
     }
 }

@@ -12,22 +12,22 @@ public enum JSON: Sendable, Equatable {
     case object(JSONObject)
 
     public var stringValue: String? {
-        if case .string(let s) = self { return s }
+        if case .string(let text) = self { return text }
         return nil
     }
 
     public var numberValue: Double? {
-        if case .number(let d) = self { return d }
+        if case .number(let number) = self { return number }
         return nil
     }
 
     public var objectValue: JSONObject? {
-        if case .object(let o) = self { return o }
+        if case .object(let object) = self { return object }
         return nil
     }
 
     public var arrayValue: [JSON]? {
-        if case .array(let a) = self { return a }
+        if case .array(let elements) = self { return elements }
         return nil
     }
 
@@ -62,7 +62,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     public init(_ members: [(String, JSON)]) {
         self.members = []
         self.members.reserveCapacity(members.count)
-        for (k, v) in members { self[k] = v }
+        for (key, value) in members { self[key] = value }
     }
 
     public var count: Int { members.count }
@@ -71,12 +71,12 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     public subscript(key: String) -> JSON? {
         get {
-            for m in members where m.key == key { return m.value }
+            for member in members where member.key == key { return member.value }
             return nil
         }
         set {
-            if let i = members.firstIndex(where: { $0.key == key }) {
-                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+            if let index = members.firstIndex(where: { $0.key == key }) {
+                if let newValue { members[index].value = newValue } else { members.remove(at: index) }
             } else if let newValue {
                 members.append((key, newValue))
             }
@@ -94,7 +94,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.members.count == rhs.members.count else { return false }
-        for (k, v) in lhs.members where rhs[k] != v { return false }
+        for (key, value) in lhs.members where rhs[key] != value { return false }
         return true
     }
 }

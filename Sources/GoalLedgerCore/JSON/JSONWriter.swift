@@ -17,61 +17,61 @@ public struct JSONWriter {
 
     /// RFC 8785 canonical serialisation.
     public static func canonical(_ value: JSON) -> String {
-        var w = JSONWriter()
-        w.writeCanonical(value)
-        return w.string
+        var writer = JSONWriter()
+        writer.writeCanonical(value)
+        return writer.string
     }
 
     /// Compact serialisation keeping each object's member order.
     public static func ordered(_ value: JSON) -> String {
-        var w = JSONWriter()
-        w.writeOrdered(value)
-        return w.string
+        var writer = JSONWriter()
+        writer.writeOrdered(value)
+        return writer.string
     }
 
     // MARK: Values
 
     public mutating func writeCanonical(_ value: JSON) {
         switch value {
-        case .object(let o):
+        case .object(let object):
             bytes.append(UInt8(ascii: "{"))
             // Stored data and states are already in canonical order: check before sorting.
-            let members = o.members
+            let members = object.members
             var inOrder = true
             for k in members.indices.dropFirst() where !Self.utf16Less(members[k - 1].key, members[k].key) {
                 inOrder = false
                 break
             }
-            func write(_ n: Int, _ m: (key: String, value: JSON)) {
-                if n > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeString(m.key)
+            func write(_ offset: Int, _ member: (key: String, value: JSON)) {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(member.key)
                 bytes.append(UInt8(ascii: ":"))
-                writeCanonical(m.value)
+                writeCanonical(member.value)
             }
             if inOrder {
-                for (n, m) in members.enumerated() { write(n, m) }
+                for (offset, member) in members.enumerated() { write(offset, member) }
             } else {
                 // The ledger's objects are small: sort their places on the stack, not a copy of the members.
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { order in
                     for k in order.indices { order[k] = k }
                     for k in order.indices.dropFirst() {
-                        let x = order[k]
-                        var j = k
-                        while j > 0 && Self.utf16Less(members[x].key, members[order[j - 1]].key) {
-                            order[j] = order[j - 1]
-                            j -= 1
+                        let place = order[k]
+                        var slot = k
+                        while slot > 0 && Self.utf16Less(members[place].key, members[order[slot - 1]].key) {
+                            order[slot] = order[slot - 1]
+                            slot -= 1
                         }
-                        order[j] = x
+                        order[slot] = place
                     }
-                    for (n, k) in order.enumerated() { write(n, members[k]) }
+                    for (offset, place) in order.enumerated() { write(offset, members[place]) }
                 }
             }
             bytes.append(UInt8(ascii: "}"))
-        case .array(let a):
+        case .array(let elements):
             bytes.append(UInt8(ascii: "["))
-            for (n, v) in a.enumerated() {
-                if n > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeCanonical(v)
+            for (offset, element) in elements.enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeCanonical(element)
             }
             bytes.append(UInt8(ascii: "]"))
         default:
@@ -81,20 +81,20 @@ public struct JSONWriter {
 
     public mutating func writeOrdered(_ value: JSON) {
         switch value {
-        case .object(let o):
+        case .object(let object):
             bytes.append(UInt8(ascii: "{"))
-            for (n, m) in o.members.enumerated() {
-                if n > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeString(m.key)
+            for (offset, member) in object.members.enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(member.key)
                 bytes.append(UInt8(ascii: ":"))
-                writeOrdered(m.value)
+                writeOrdered(member.value)
             }
             bytes.append(UInt8(ascii: "}"))
-        case .array(let a):
+        case .array(let elements):
             bytes.append(UInt8(ascii: "["))
-            for (n, v) in a.enumerated() {
-                if n > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeOrdered(v)
+            for (offset, element) in elements.enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeOrdered(element)
             }
             bytes.append(UInt8(ascii: "]"))
         default:
@@ -105,67 +105,67 @@ public struct JSONWriter {
     private mutating func writeScalar(_ value: JSON) {
         switch value {
         case .null: append("null")
-        case .bool(let b): append(b ? "true" : "false")
-        case .number(let d): writeNumber(d)
-        case .string(let s): writeString(s)
+        case .bool(let bool): append(bool ? "true" : "false")
+        case .number(let number): writeNumber(number)
+        case .string(let text): writeString(text)
         case .array, .object: preconditionFailure("not a scalar")
         }
     }
 
     /// RFC 8785 §3.2.2.3: member names sort by their UTF-16 code units.
-    public static func utf16Less(_ a: String, _ b: String) -> Bool {
+    public static func utf16Less(_ lhs: String, _ rhs: String) -> Bool {
         // Names are ASCII almost always: compare their bytes in place.
-        let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
-            b.utf8.withContiguousStorageIfAvailable { y -> Bool? in
-                for k in 0..<min(x.count, y.count) where x[k] != y[k] {
-                    return x[k] < 0x80 && y[k] < 0x80 ? x[k] < y[k] : nil
+        let inPlace = lhs.utf8.withContiguousStorageIfAvailable { lhsBytes in
+            rhs.utf8.withContiguousStorageIfAvailable { rhsBytes -> Bool? in
+                for k in 0..<min(lhsBytes.count, rhsBytes.count) where lhsBytes[k] != rhsBytes[k] {
+                    return lhsBytes[k] < 0x80 && rhsBytes[k] < 0x80 ? lhsBytes[k] < rhsBytes[k] : nil
                 }
-                return x.count < y.count
+                return lhsBytes.count < rhsBytes.count
             } ?? nil
         }
         if let less = inPlace ?? nil { return less }
         // UTF-8 byte order is code point order, which is UTF-16 order unless the
         // first difference involves a character above U+DFFF: settle ASCII differences here.
-        var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
+        var lhsIterator = lhs.utf8.makeIterator(), rhsIterator = rhs.utf8.makeIterator()
         while true {
-            switch (x.next(), y.next()) {
+            switch (lhsIterator.next(), rhsIterator.next()) {
             case (nil, nil): return false
             case (nil, _): return true
             case (_, nil): return false
-            case let (p?, q?):
-                if p == q { continue }
-                if p < 0x80 && q < 0x80 { return p < q }
-                return a.utf16.lexicographicallyPrecedes(b.utf16)
+            case let (lhsByte?, rhsByte?):
+                if lhsByte == rhsByte { continue }
+                if lhsByte < 0x80 && rhsByte < 0x80 { return lhsByte < rhsByte }
+                return lhs.utf16.lexicographicallyPrecedes(rhs.utf16)
             }
         }
     }
 
     // MARK: Pieces, for writers that assemble objects themselves
 
-    public mutating func append(_ s: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    public mutating func append(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Appends text that is already JSON (a stored canonical fragment).
-    public mutating func appendRaw(_ s: String) {
+    public mutating func appendRaw(_ json: String) {
         // Read in place where the string is contiguous (native strings are): no copy, no retain.
-        if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) != nil { return }
-        var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
+        if json.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) != nil { return }
+        var json = json
+        json.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     /// Writes `"key":` for an object member.
-    public mutating func key(_ k: String) {
-        writeString(k)
+    public mutating func key(_ name: String) {
+        writeString(name)
         bytes.append(UInt8(ascii: ":"))
     }
 
     /// RFC 8785 §3.2.2.2: escape only `"`, `\` and C0 controls; short forms where JSON has them.
-    public mutating func writeString(_ s: String) {
+    public mutating func writeString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        if s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0) }) == nil {
-            var s = s
-            s.withUTF8 { writeEscaped($0) }
+        if text.utf8.withContiguousStorageIfAvailable({ writeEscaped($0) }) == nil {
+            var text = text
+            text.withUTF8 { writeEscaped($0) }
         }
         bytes.append(UInt8(ascii: "\""))
     }
@@ -186,11 +186,11 @@ public struct JSONWriter {
         }
         var runStart = 0
         for k in first..<buf.count {
-            let b = buf[k]
-            if b >= 0x20 && b != 0x22 && b != 0x5C { continue }
+            let byte = buf[k]
+            if byte >= 0x20 && byte != 0x22 && byte != 0x5C { continue }
             if runStart < k { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k])) }
             runStart = k + 1
-            switch b {
+            switch byte {
             case 0x22: append("\\\"")
             case 0x5C: append("\\\\")
             case 0x08: append("\\b")
@@ -200,137 +200,167 @@ public struct JSONWriter {
             case 0x0D: append("\\r")
             default:
                 append("\\u00")
-                bytes.append(Self.hexDigit(b >> 4))
-                bytes.append(Self.hexDigit(b & 0xF))
+                bytes.append(Self.hexDigit(byte >> 4))
+                bytes.append(Self.hexDigit(byte & 0xF))
             }
         }
         if runStart < buf.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart...])) }
     }
 
-    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
 
     /// Index of the first byte a JSON string must escape (`"`, `\`, below 0x20); the count when none.
     static func firstToEscape(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
-        var k = 0
-        let n = buf.count
+        var index = 0
+        let count = buf.count
         if let base = buf.baseAddress {
             let raw = UnsafeRawPointer(base)
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            while k + 8 <= n {
-                let v = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-                // A byte below 0x20, or equal to '"' or '\\' (a zero byte of v XOR it), sets its high bit.
-                let control = (v &- ones &* 0x20) & ~v & highs
-                let q = v ^ (ones &* 0x22), quote = (q &- ones) & ~q & highs
-                let b = v ^ (ones &* 0x5C), backslash = (b &- ones) & ~b & highs
+            while index + 8 <= count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                // A byte below 0x20, or equal to '"' or '\\' (a zero byte of word XOR it), sets its high bit.
+                let control = (word &- ones &* 0x20) & ~word & highs
+                let quoteXor = word ^ (ones &* 0x22), quote = (quoteXor &- ones) & ~quoteXor & highs
+                let backslashXor = word ^ (ones &* 0x5C), backslash = (backslashXor &- ones) & ~backslashXor & highs
                 if control | quote | backslash != 0 { break }
-                k += 8
+                index += 8
             }
         }
-        while k < n {
-            let c = buf[k]
-            if c < 0x20 || c == 0x22 || c == 0x5C { return k }
-            k += 1
+        while index < count {
+            let byte = buf[index]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C { return index }
+            index += 1
         }
-        return n
+        return count
     }
 
-    public mutating func writeInteger(_ v: Int64) {
-        if v < 0 {
+    public mutating func writeInteger(_ value: Int64) {
+        if value < 0 {
             bytes.append(UInt8(ascii: "-"))
-            if v == .min { append("9223372036854775808"); return }
-            writeInteger(-v)
+            if value == .min {
+                append("9223372036854775808")
+                return
+            }
+            writeInteger(-value)
             return
         }
-        if v < 10 { bytes.append(48 + UInt8(v)); return }
+        if value < 10 {
+            bytes.append(48 + UInt8(value))
+            return
+        }
         var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                   UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        var x = v
-        withUnsafeMutableBytes(of: &tmp) { p in
-            while x > 0 { p[n] = 48 + UInt8(x % 10); x /= 10; n += 1 }
-            for k in stride(from: n - 1, through: 0, by: -1) { bytes.append(p[k]) }
+        var count = 0
+        var remaining = value
+        withUnsafeMutableBytes(of: &tmp) { digits in
+            while remaining > 0 {
+                digits[count] = 48 + UInt8(remaining % 10)
+                remaining /= 10
+                count += 1
+            }
+            for k in stride(from: count - 1, through: 0, by: -1) { bytes.append(digits[k]) }
         }
     }
 
     /// ECMAScript `Number::toString` for a finite double (RFC 8785 §3.2.2.3).
-    public mutating func writeNumber(_ d: Double) {
-        precondition(d.isFinite, "JSON numbers are finite")
-        if d == 0 { bytes.append(UInt8(ascii: "0")); return }  // also -0
-        if d == d.rounded(), abs(d) < 1e15 { writeInteger(Int64(d)); return }
-        if d < 0 { bytes.append(UInt8(ascii: "-")) }
+    public mutating func writeNumber(_ number: Double) {
+        precondition(number.isFinite, "JSON numbers are finite")
+        if number == 0 {  // also -0
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        if number == number.rounded(), abs(number) < 1e15 {
+            writeInteger(Int64(number))
+            return
+        }
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
         // Swift's description is the shortest digit string that round-trips
         // (closest to the value when several do), as ECMAScript requires; only
         // the layout differs, so take its digits and exponent and lay them out again.
-        var text = abs(d).description  // e.g. "1.5", "0.001", "1.2345e+20", "5e-324": short, so no allocation
-        text.withUTF8 { t in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: t.count) { digits in
-                let (k, n) = Self.shortestDigits(t, into: digits)
-                layOut(UnsafeBufferPointer(rebasing: digits[..<k]), n)
+        var text = abs(number).description  // e.g. "1.5", "0.001", "1.2345e+20", "5e-324": short, so no allocation
+        text.withUTF8 { utf8 in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count) { digits in
+                let (count, exponent) = Self.shortestDigits(utf8, into: digits)
+                layOut(UnsafeBufferPointer(rebasing: digits[..<count]), exponent)
             }
         }
     }
 
-    /// ECMAScript's layout of the digits `d1…dk` of a positive number 0.d1…dk × 10^n.
-    private mutating func layOut(_ digits: UnsafeBufferPointer<UInt8>, _ n: Int) {
-        let k = digits.count
-        if k <= n && n <= 21 {
+    /// ECMAScript's layout of the digits `d1…dk` of a positive number 0.d1…dk × 10^exponent.
+    private mutating func layOut(_ digits: UnsafeBufferPointer<UInt8>, _ exponent: Int) {
+        let count = digits.count
+        if count <= exponent && exponent <= 21 {
             bytes.append(contentsOf: digits)
-            for _ in 0..<(n - k) { bytes.append(48) }
-        } else if 0 < n && n <= 21 {
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[0..<n]))
+            for _ in 0..<(exponent - count) { bytes.append(48) }
+        } else if 0 < exponent && exponent <= 21 {
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[0..<exponent]))
             bytes.append(UInt8(ascii: "."))
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[n...]))
-        } else if -6 < n && n <= 0 {
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[exponent...]))
+        } else if -6 < exponent && exponent <= 0 {
             append("0.")
-            for _ in 0..<(-n) { bytes.append(48) }
+            for _ in 0..<(-exponent) { bytes.append(48) }
             bytes.append(contentsOf: digits)
         } else {
             bytes.append(digits[0])
-            if k > 1 {
+            if count > 1 {
                 bytes.append(UInt8(ascii: "."))
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[1...]))
             }
             bytes.append(UInt8(ascii: "e"))
-            let e = n - 1
-            bytes.append(e < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-            writeInteger(Int64(abs(e)))
+            let scientificExponent = exponent - 1
+            bytes.append(scientificExponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            writeInteger(Int64(abs(scientificExponent)))
         }
     }
 
     /// The significant digits of Swift's shortest round-trip `description` of a
-    /// positive finite double, written into `out`: their count `k`, and the
-    /// exponent `n` with value = 0.d1d2…dk × 10^n.
-    static func shortestDigits(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> (k: Int, n: Int) {
+    /// positive finite double, written into `out`: their `count`, and the
+    /// `exponent` with value = 0.d1d2…dk × 10^exponent.
+    static func shortestDigits(
+        _ text: UnsafeBufferPointer<UInt8>,
+        into out: UnsafeMutableBufferPointer<UInt8>
+    ) -> (count: Int, exponent: Int) {
         var end = text.count
         var exp = 0
-        if let e = text.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
-            end = e
+        if let exponentMark = text.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+            end = exponentMark
             var sign = 1
-            var j = e + 1
-            if j < text.count && (text[j] == UInt8(ascii: "-") || text[j] == UInt8(ascii: "+")) {
-                if text[j] == UInt8(ascii: "-") { sign = -1 }
-                j += 1
+            var cursor = exponentMark + 1
+            if cursor < text.count && (text[cursor] == UInt8(ascii: "-") || text[cursor] == UInt8(ascii: "+")) {
+                if text[cursor] == UInt8(ascii: "-") { sign = -1 }
+                cursor += 1
             }
-            while j < text.count { exp = exp * 10 + Int(text[j] - 48); j += 1 }
+            while cursor < text.count {
+                exp = exp * 10 + Int(text[cursor] - 48)
+                cursor += 1
+            }
             exp *= sign
         }
-        var k = 0
+        var count = 0
         var pointAt: Int? = nil
         for j in 0..<end {
-            let c = text[j]
-            if c == UInt8(ascii: ".") { pointAt = k } else { out[k] = c; k += 1 }
+            let byte = text[j]
+            if byte == UInt8(ascii: ".") {
+                pointAt = count
+            } else {
+                out[count] = byte
+                count += 1
+            }
         }
-        var intDigits = pointAt ?? k
+        var intDigits = pointAt ?? count
         // Drop leading zeros ("0.001" → "1" with the point moved), then trailing ones.
         var first = 0
-        while k - first > 1 && out[first] == 48 { first += 1; intDigits -= 1 }
-        if first > 0 {
-            for j in first..<k { out[j - first] = out[j] }
-            k -= first
+        while count - first > 1 && out[first] == 48 {
+            first += 1
+            intDigits -= 1
         }
-        while k > 1 && out[k - 1] == 48 { k -= 1 }
-        return (k, intDigits + exp)
+        if first > 0 {
+            for j in first..<count { out[j - first] = out[j] }
+            count -= first
+        }
+        while count > 1 && out[count - 1] == 48 { count -= 1 }
+        return (count, intDigits + exp)
     }
 
 }

@@ -29,14 +29,14 @@ public struct EntityState: Sendable, Equatable {
 
     public init(kind: EntityKind, fields: [String: JSON]) {
         self.init(kind: kind)
-        for (k, v) in fields { self[k] = v }
+        for (name, value) in fields { self[name] = value }
     }
 
     /// Every member by name.
     public var fields: [String: JSON] {
-        var f = extra
-        for (k, name) in kind.stateOrder.enumerated() { if let v = slots[k] { f[name] = v } }
-        return f
+        var byName = extra
+        for (slot, name) in kind.stateOrder.enumerated() { if let value = slots[slot] { byName[name] = value } }
+        return byName
     }
 
     /// The names of the members present, in the kind's order, then the others sorted.
@@ -46,23 +46,23 @@ public struct EntityState: Sendable, Equatable {
 
     public subscript(_ name: String) -> JSON? {
         get {
-            if let k = kind.slot(name) { return slots[k] }
+            if let slot = kind.slot(name) { return slots[slot] }
             return extra.isEmpty ? nil : extra[name]
         }
         set {
-            if let k = kind.slot(name) { slots[k] = newValue } else { extra[name] = newValue }
+            if let slot = kind.slot(name) { slots[slot] = newValue } else { extra[name] = newValue }
         }
     }
 
-    public subscript(_ m: StateMember) -> JSON? {
+    public subscript(_ member: StateMember) -> JSON? {
         get {
-            let k = Int(EntityKind.memberSlots[kind.ordinal][m.rawValue])
-            if k >= 0 { return slots[k] }
-            return extra.isEmpty ? nil : extra[m.name]
+            let slot = Int(EntityKind.memberSlots[kind.ordinal][member.rawValue])
+            if slot >= 0 { return slots[slot] }
+            return extra.isEmpty ? nil : extra[member.name]
         }
         set {
-            let k = Int(EntityKind.memberSlots[kind.ordinal][m.rawValue])
-            if k >= 0 { slots[k] = newValue } else { extra[m.name] = newValue }
+            let slot = Int(EntityKind.memberSlots[kind.ordinal][member.rawValue])
+            if slot >= 0 { slots[slot] = newValue } else { extra[member.name] = newValue }
         }
     }
 
@@ -71,41 +71,45 @@ public struct EntityState: Sendable, Equatable {
 
     /// The state as a JSON object in the kind's member order.
     public var json: JSONObject {
-        var o = JSONObject(capacity: slots.count)
-        for (k, name) in kind.stateOrder.enumerated() { if let v = slots[k] { o.appendUnchecked(name, v) } }
-        for name in extra.keys.sorted() { o.appendUnchecked(name, extra[name]!) }
-        return o
+        var object = JSONObject(capacity: slots.count)
+        for (slot, name) in kind.stateOrder.enumerated() {
+            if let value = slots[slot] { object.appendUnchecked(name, value) }
+        }
+        for name in extra.keys.sorted() { object.appendUnchecked(name, extra[name]!) }
+        return object
     }
 
     /// Canonical text of the state, as stored in projections and snapshots.
     public var canonicalJSON: String {
-        var w = JSONWriter(capacity: 512)
-        writeCanonicalJSON(into: &w)
-        return w.string
+        var writer = JSONWriter(capacity: 512)
+        writeCanonicalJSON(into: &writer)
+        return writer.string
     }
 
     /// Appends `canonicalJSON` to a writer (`verify` compares it with stored bytes).
-    public func writeCanonicalJSON(into w: inout JSONWriter) {
-        guard extra.isEmpty else { return w.writeCanonical(.object(json)) }
-        w.append("{")
+    public func writeCanonicalJSON(into writer: inout JSONWriter) {
+        guard extra.isEmpty else { return writer.writeCanonical(.object(json)) }
+        writer.append("{")
         var first = true
         let names = kind.stateOrder
-        for k in EntityKind.canonicalSlots[kind.ordinal] {
-            guard let v = slots[k] else { continue }
-            if !first { w.append(",") }
+        for slot in EntityKind.canonicalSlots[kind.ordinal] {
+            guard let value = slots[slot] else { continue }
+            if !first { writer.append(",") }
             first = false
-            w.key(names[k])
-            w.writeCanonical(v)
+            writer.key(names[slot])
+            writer.writeCanonical(value)
         }
-        w.append("}")
+        writer.append("}")
     }
 
     /// Reads a stored state back, its nested members in fold order (see `inFoldOrder`),
     /// so `show` prints the same whether it read the projection, a snapshot or every event.
     public init(kind: EntityKind, canonicalJSON: String) throws {
-        guard case .object(let o) = try JSONParser.parse(canonicalJSON) else { throw InputError("state is not an object") }
+        guard case .object(let object) = try JSONParser.parse(canonicalJSON) else {
+            throw InputError("state is not an object")
+        }
         self.init(kind: kind)
-        for (k, v) in o { self[k] = v }
+        for (name, value) in object { self[name] = value }
         self = inFoldOrder()
     }
 
@@ -113,27 +117,33 @@ public struct EntityState: Sendable, Equatable {
     /// (the vocabulary's: `target` value, unit, comparator, …), for a state
     /// read back from canonical JSON, whose members are sorted.
     public func inFoldOrder() -> EntityState {
-        func order(_ o: JSONObject, _ names: [String]) -> JSONObject {
+        func order(_ object: JSONObject, _ names: [String]) -> JSONObject {
             var out = JSONObject()
-            for n in names { if let v = o[n] { out[n] = v } }
-            for (k, v) in o where !names.contains(k) { out[k] = v }
+            for name in names { if let value = object[name] { out[name] = value } }
+            for (name, value) in object where !names.contains(name) { out[name] = value }
             return out
         }
-        var s = self
-        if case .object(let o)? = self[.target] {
-            var t = order(o, EventType.targetSet.fields.map(\.name))
-            if case .object(let b)? = t["baseline"] { t["baseline"] = .object(order(b, ["value", "at"])) }
-            s[.target] = .object(t)
+        var state = self
+        if case .object(let object)? = self[.target] {
+            var target = order(object, EventType.targetSet.fields.map(\.name))
+            if case .object(let baseline)? = target["baseline"] {
+                target["baseline"] = .object(order(baseline, ["value", "at"]))
+            }
+            state[.target] = .object(target)
         }
-        if case .object(let o)? = self["horizon"] { s["horizon"] = .object(order(o, ["from", "to"])) }
-        if case .object(let o)? = self[.latest] { s[.latest] = .object(order(o, ["value", "period", "effective"])) }
-        if case .array(let a)? = self[.links] {
-            s[.links] = .array(a.map { $0.objectValue.map { .object(order($0, ["to", "relation"])) } ?? $0 })
+        if case .object(let object)? = self["horizon"] { state["horizon"] = .object(order(object, ["from", "to"])) }
+        if case .object(let object)? = self[.latest] {
+            state[.latest] = .object(order(object, ["value", "period", "effective"]))
         }
-        if case .array(let a)? = self[.milestones] {
-            s[.milestones] = .array(a.map { $0.objectValue.map { .object(order($0, ["date", "title", "kind"])) } ?? $0 })
+        if case .array(let links)? = self[.links] {
+            state[.links] = .array(links.map { $0.objectValue.map { .object(order($0, ["to", "relation"])) } ?? $0 })
         }
-        return s
+        if case .array(let milestones)? = self[.milestones] {
+            state[.milestones] = .array(milestones.map {
+                $0.objectValue.map { .object(order($0, ["date", "title", "kind"])) } ?? $0
+            })
+        }
+        return state
     }
 
     /// The state flattened into dotted paths (`target.value`); arrays are leaves.
@@ -144,32 +154,33 @@ public struct EntityState: Sendable, Equatable {
     func leaves(members: [String]?) -> [(path: String, value: JSON, top: Int)] {
         var out: [(String, JSON, Int)] = []
         let order = kind.stateOrder
-        func walk(_ prefix: String, _ v: JSON, _ top: Int) {
-            if case .object(let o) = v {
-                for (k, sub) in o { walk(prefix + "." + k, sub, top) }
+        func walk(_ prefix: String, _ value: JSON, _ top: Int) {
+            if case .object(let object) = value {
+                for (name, sub) in object { walk(prefix + "." + name, sub, top) }
             } else {
-                out.append((prefix, v, top))
+                out.append((prefix, value, top))
             }
         }
         func top(_ name: String) -> Int {
             guard name.utf8.contains(UInt8(ascii: ".")) else { return kind.slot(name) ?? Int.max }
             return order.firstIndex(of: String(name.prefix { $0 != "." })) ?? Int.max
         }
-        for (k, name) in order.enumerated() where members?.contains(name) ?? true {
-            if let v = slots[k] { walk(name, v, k) }
+        for (slot, name) in order.enumerated() where members?.contains(name) ?? true {
+            if let value = slots[slot] { walk(name, value, slot) }
         }
         for name in extra.keys.sorted() where members?.contains(name) ?? true { walk(name, extra[name]!, top(name)) }
         return out
     }
 
     /// The top-level members whose values differ between two states.
-    static func differingMembers(_ a: EntityState?, _ b: EntityState?) -> [String] {
-        if let a, let b, a.kind == b.kind, a.extra.isEmpty, b.extra.isEmpty {
-            return a.kind.stateOrder.indices.filter { a.slots[$0] != b.slots[$0] }.map { a.kind.stateOrder[$0] }
+    static func differingMembers(_ lhs: EntityState?, _ rhs: EntityState?) -> [String] {
+        if let lhs, let rhs, lhs.kind == rhs.kind, lhs.extra.isEmpty, rhs.extra.isEmpty {
+            return lhs.kind.stateOrder.indices.filter { lhs.slots[$0] != rhs.slots[$0] }.map { lhs.kind.stateOrder[$0] }
         }
         var differing: [String] = []
-        for k in (a?.memberNames ?? []) + (b?.memberNames ?? []) where a?[k] != b?[k] && !differing.contains(k) {
-            differing.append(k)
+        for name in (lhs?.memberNames ?? []) + (rhs?.memberNames ?? [])
+        where lhs?[name] != rhs?[name] && !differing.contains(name) {
+            differing.append(name)
         }
         return differing
     }
@@ -188,34 +199,34 @@ public struct Change: Sendable, Equatable {
     }
 
     public var json: JSON {
-        var o = JSONObject()
-        o["field"] = .string(field)
-        if let before { o["before"] = before }
-        if let after { o["after"] = after }
-        return .object(o)
+        var object = JSONObject()
+        object["field"] = .string(field)
+        if let before { object["before"] = before }
+        if let after { object["after"] = after }
+        return .object(object)
     }
 
     /// The differences between two states of one entity, in the kind's member order.
-    public static func between(_ a: EntityState?, _ b: EntityState?) -> [Change] {
+    public static func between(_ old: EntityState?, _ new: EntityState?) -> [Change] {
         // Only members that differ at the top can hold a change: flatten just those.
-        let differing = EntityState.differingMembers(a, b)
+        let differing = EntityState.differingMembers(old, new)
         if differing.isEmpty { return [] }
-        let before = a?.leaves(members: differing) ?? [], after = b?.leaves(members: differing) ?? []
+        let before = old?.leaves(members: differing) ?? [], after = new?.leaves(members: differing) ?? []
         // Order: every path of `after` in its order, with paths only in
         // `before` placed before the next `after` path of a later member.
-        // The kind of `b` (else `a`) orders the members.
-        let reorder = a != nil && b != nil && a!.kind != b!.kind
+        // The kind of `new` (else `old`) orders the members.
+        let reorder = old != nil && new != nil && old!.kind != new!.kind
         var order: [(top: Int, seq: Int, path: String)] = []
-        for (p, _, top) in after + before where !order.contains(where: { $0.path == p }) {
-            let t = reorder ? (b!.kind.slot(String(p.prefix { $0 != "." })) ?? Int.max) : top
-            order.append((t, order.count, p))
+        for (path, _, top) in after + before where !order.contains(where: { $0.path == path }) {
+            let place = reorder ? (new!.kind.slot(String(path.prefix { $0 != "." })) ?? Int.max) : top
+            order.append((place, order.count, path))
         }
         order.sort { ($0.top, $0.seq) < ($1.top, $1.seq) }
         var changes: [Change] = []
-        for (_, _, p) in order {
+        for (_, _, path) in order {
             // The last leaf of a path wins, as a dictionary of them would keep it.
-            let x = before.last { $0.path == p }?.value, y = after.last { $0.path == p }?.value
-            if x != y { changes.append(Change(field: p, before: x, after: y)) }
+            let oldValue = before.last { $0.path == path }?.value, newValue = after.last { $0.path == path }?.value
+            if oldValue != newValue { changes.append(Change(field: path, before: oldValue, after: newValue)) }
         }
         return changes
     }

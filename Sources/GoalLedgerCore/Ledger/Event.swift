@@ -48,8 +48,9 @@ public struct Event: Sendable, Equatable {
     /// stored `data` text, recordedBy, prev, hash): what a projection keeps
     /// as a stream's last change, so a long run holds little per stream.
     public var light: Event {
-        Event(position: position, version: version, stream: stream, type: type, effective: effective, actor: "", reason: nil,
-              decision: nil, id: id, data: data, dataJSON: "", recorded: recorded, recordedBy: "", prev: "", hash: "")
+        Event(position: position, version: version, stream: stream, type: type, effective: effective, actor: "",
+              reason: nil, decision: nil, id: id, data: data, dataJSON: "", recorded: recorded, recordedBy: "",
+              prev: "", hash: "")
     }
 
     /// 64 zeros: the `prev` of position 1.
@@ -71,51 +72,66 @@ public struct Event: Sendable, Equatable {
     public func computeHash() -> String { Self.hex(SHA256.hash(data: canonicalBytes())) }
 
     static func hex(_ digest: SHA256.Digest) -> String {
-        digest.withUnsafeBytes { d in
+        digest.withUnsafeBytes { digestBytes in
             String(unsafeUninitializedCapacity: 64) { out in
-                for (k, b) in d.enumerated() {
-                    out[2 * k] = hexDigit(b >> 4)
-                    out[2 * k + 1] = hexDigit(b & 0xF)
+                for (index, byte) in digestBytes.enumerated() {
+                    out[2 * index] = hexDigit(byte >> 4)
+                    out[2 * index + 1] = hexDigit(byte & 0xF)
                 }
                 return 64
             }
         }
     }
 
-    @inline(__always) private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+    @inline(__always) private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
 
     /// The export line: one JSON object in a fixed, readable member order
     /// (position first, hash last); no newline.
     public func exportLine() -> String {
-        var w = JSONWriter(capacity: dataJSON.utf8.count + 400)
-        writeExport(into: &w, closing: true)
-        return w.string
+        var writer = JSONWriter(capacity: dataJSON.utf8.count + 400)
+        writeExport(into: &writer, closing: true)
+        return writer.string
     }
 
     /// Writes the export object; with `closing: false` the caller may add members and the `}`.
-    public func writeExport(into w: inout JSONWriter, closing: Bool) {
-        w.append("{\"position\":"); w.writeInteger(position)
-        w.append(",\"version\":"); w.writeInteger(version)
-        w.append(",\"stream\":"); w.writeString(stream)
-        w.append(",\"type\":"); w.writeString(type.rawValue)
-        w.append(",\"effective\":"); w.writeString(effective.text)
-        w.append(",\"actor\":"); w.writeString(actor)
-        if let reason { w.append(",\"reason\":"); w.writeString(reason) }
-        if let decision { w.append(",\"decision\":"); w.writeString(decision) }
-        w.append(",\"id\":"); w.writeString(id)
-        w.append(",\"data\":"); w.appendRaw(dataJSON)
-        if let sigs { w.append(",\"sigs\":"); EventSignature.write(sigs, into: &w) }
-        w.append(",\"recorded\":"); w.writeString(recorded)
-        w.append(",\"recordedBy\":"); w.writeString(recordedBy)
-        w.append(",\"prev\":"); w.writeString(prev)
-        w.append(",\"hash\":"); w.writeString(hash)
-        if closing { w.append("}") }
+    public func writeExport(into writer: inout JSONWriter, closing: Bool) {
+        writer.append("{\"position\":")
+        writer.writeInteger(position)
+        writer.append(",\"version\":")
+        writer.writeInteger(version)
+        writer.append(",\"stream\":")
+        writer.writeString(stream)
+        writer.append(",\"type\":")
+        writer.writeString(type.rawValue)
+        writer.append(",\"effective\":")
+        writer.writeString(effective.text)
+        writer.append(",\"actor\":")
+        writer.writeString(actor)
+        if let reason { writer.append(",\"reason\":"); writer.writeString(reason) }
+        if let decision { writer.append(",\"decision\":"); writer.writeString(decision) }
+        writer.append(",\"id\":")
+        writer.writeString(id)
+        writer.append(",\"data\":")
+        writer.appendRaw(dataJSON)
+        if let sigs {
+            writer.append(",\"sigs\":")
+            EventSignature.write(sigs, into: &writer)
+        }
+        writer.append(",\"recorded\":")
+        writer.writeString(recorded)
+        writer.append(",\"recordedBy\":")
+        writer.writeString(recordedBy)
+        writer.append(",\"prev\":")
+        writer.writeString(prev)
+        writer.append(",\"hash\":")
+        writer.writeString(hash)
+        if closing { writer.append("}") }
     }
 
     /// Seconds between `effective` and `recorded` (positive when recorded later).
     public var backdatedSeconds: Int64 {
-        let r = (try? Recorded(stored: recorded))?.micros ?? 0
-        return r / 1_000_000 - effective.key
+        let recordedMicros = (try? Recorded(stored: recorded))?.micros ?? 0
+        return recordedMicros / 1_000_000 - effective.key
     }
 }
 
@@ -186,50 +202,67 @@ public struct EventInput: Sendable, Equatable {
         var text = text
         do {
             return try text.withUTF8 { buf throws(InputError) in try parse(line: buf) }
-        } catch let e as InputError { throw e } catch { fatalError("unreachable") }
+        } catch let error as InputError {
+            throw error
+        } catch {
+            fatalError("unreachable")
+        }
     }
 
     public init(object obj: JSONObject) throws(InputError) {
         let isExported = Self.exportMembers.contains { obj[$0] != nil }
-        for key in obj.keys where !Self.inputMembers.contains(key) && !(isExported && Self.exportMembers.contains(key)) {
+        for key in obj.keys
+        where !Self.inputMembers.contains(key) && !(isExported && Self.exportMembers.contains(key)) {
             throw InputError("unknown member \"\(Self.clip(key))\"")
         }
-        func string(_ k: String) throws(InputError) -> String {
-            guard let v = obj[k] else { throw InputError("missing member \"\(k)\"") }
-            guard case .string(let s) = v else { throw InputError("\"\(k)\" must be a string, got \(v.typeName)") }
-            return s
+        func string(_ member: String) throws(InputError) -> String {
+            guard let value = obj[member] else { throw InputError("missing member \"\(member)\"") }
+            guard case .string(let text) = value else {
+                throw InputError("\"\(member)\" must be a string, got \(value.typeName)")
+            }
+            return text
         }
         stream = try string("stream")
         guard Identifier.isEntityID(stream) else {
-            throw InputError("stream \"\(Self.clip(stream))\" is not an entity id (lowercase segments [a-z0-9][a-z0-9._-]* joined by '/', at most 200 characters)")
+            throw InputError(
+                "stream \"\(Self.clip(stream))\" is not an entity id "
+                    + "(lowercase segments [a-z0-9][a-z0-9._-]* joined by '/', at most 200 characters)")
         }
         let typeName = try string("type")
-        guard let t = EventType(rawValue: typeName) else { throw InputError("unknown type \"\(Self.clip(typeName))\"") }
-        type = t
+        guard let parsedType = EventType(rawValue: typeName) else {
+            throw InputError("unknown type \"\(Self.clip(typeName))\"")
+        }
+        type = parsedType
         effective = try Effective(parsing: try string("effective"))
         actor = try string("actor")
-        guard Identifier.isEntityID(actor) else { throw InputError("actor \"\(Self.clip(actor))\" is not an entity id") }
-        reason = try obj["reason"].map { v throws(InputError) in try Validation.text(v, member: "reason") }
-        decision = try obj["decision"].map { v throws(InputError) in try Validation.text(v, member: "decision") }
-        if obj["id"] != nil {
-            let s = try string("id")
-            guard Identifier.isEventID(s) else {
-                throw InputError("id \"\(Self.clip(s))\" must be 1-100 visible ASCII characters without spaces")
-            }
-            id = s
+        guard Identifier.isEntityID(actor) else {
+            throw InputError("actor \"\(Self.clip(actor))\" is not an entity id")
         }
-        if let v = obj["expectedVersion"] {
+        reason = try obj["reason"].map { value throws(InputError) in try Validation.text(value, member: "reason") }
+        decision = try obj["decision"].map { value throws(InputError) in
+            try Validation.text(value, member: "decision")
+        }
+        if obj["id"] != nil {
+            let eventID = try string("id")
+            guard Identifier.isEventID(eventID) else {
+                throw InputError("id \"\(Self.clip(eventID))\" must be 1-100 visible ASCII characters without spaces")
+            }
+            id = eventID
+        }
+        if let value = obj["expectedVersion"] {
             if isExported { throw InputError("an exported line cannot carry \"expectedVersion\"") }
-            expectedVersion = try Validation.integer(v, member: "expectedVersion", in: 0...Int64(1) << 53)
+            expectedVersion = try Validation.integer(value, member: "expectedVersion", in: 0...Int64(1) << 53)
         }
         if let value = obj["sigs"] {
             sigs = try EventSignature.parse(value)
             // SPEC §10: a signed event must carry an id (the signature covers it).
             guard id != nil else { throw InputError("a signed event must carry an \"id\"") }
         }
-        guard let d = obj["data"] else { throw InputError("missing member \"data\"") }
-        guard case .object(let dataObj) = d else { throw InputError("\"data\" must be an object, got \(d.typeName)") }
-        data = try Validation.data(dataObj, for: t)
+        guard let dataValue = obj["data"] else { throw InputError("missing member \"data\"") }
+        guard case .object(let dataObj) = dataValue else {
+            throw InputError("\"data\" must be an object, got \(dataValue.typeName)")
+        }
+        data = try Validation.data(dataObj, for: parsedType)
         canonicalData = JSONWriter.canonical(.object(data))
         if !isExported {
             // New text refuses C1 controls too; exported lines (restores) and
@@ -237,11 +270,15 @@ public struct EventInput: Sendable, Equatable {
             if let reason { try Validation.refuseC1Controls(reason, member: "reason") }
             if let decision { try Validation.refuseC1Controls(decision, member: "decision") }
             // Canonical JSON writes C1 controls raw, so one scan of it finds them all.
-            if Validation.firstC1Control(canonicalData ?? "") != nil { try Validation.refuseC1Controls(in: data, path: "data") }
+            if Validation.firstC1Control(canonicalData ?? "") != nil {
+                try Validation.refuseC1Controls(in: data, path: "data")
+            }
         }
         if isExported {
-            for k in Self.exportMembers + ["id"] where obj[k] == nil {
-                throw InputError("an exported line must carry position, version, id, recorded, recordedBy, prev and hash; \"\(k)\" is missing")
+            for member in Self.exportMembers + ["id"] where obj[member] == nil {
+                throw InputError(
+                    "an exported line must carry position, version, id, recorded, recordedBy, prev and hash; "
+                        + "\"\(member)\" is missing")
             }
             let recorded = try string("recorded")
             _ = try Recorded(stored: recorded)
@@ -257,31 +294,33 @@ public struct EventInput: Sendable, Equatable {
         }
     }
 
-    static func clip(_ s: String) -> String { s.count > 60 ? String(s.prefix(60)) + "…" : s }
+    static func clip(_ text: String) -> String { text.count > 60 ? String(text.prefix(60)) + "…" : text }
 
     /// The event this input would be at the given place in the ledger.
     public func event(position: Int64, version: Int64, id: String, recorded: String, recordedBy: String, prev: String)
         -> Event
     {
-        var e = Event(position: position, version: version, stream: stream, type: type, effective: effective, actor: actor,
-                      reason: reason, decision: decision, id: id, data: data, dataJSON: canonicalData, recorded: recorded,
-                      recordedBy: recordedBy, prev: prev, sigs: sigs)
-        e.hash = e.computeHash()
-        return e
+        var event = Event(position: position, version: version, stream: stream, type: type, effective: effective,
+                          actor: actor, reason: reason, decision: decision, id: id, data: data,
+                          dataJSON: canonicalData, recorded: recorded, recordedBy: recordedBy, prev: prev, sigs: sigs)
+        event.hash = event.computeHash()
+        return event
     }
 
     /// True when a stored event says what this input says (same stream, type,
     /// effective, actor, reason, decision and data), so a retry can be skipped.
-    public func hasSameContent(as e: Event) -> Bool {
-        e.stream == stream && e.type == type && e.effective == effective && e.actor == actor && e.reason == reason
-            && e.decision == decision && e.dataJSON == (canonicalData ?? JSONWriter.canonical(.object(data)))
-            && e.sigs == sigs
+    public func hasSameContent(as event: Event) -> Bool {
+        event.stream == stream && event.type == type && event.effective == effective && event.actor == actor
+            && event.reason == reason && event.decision == decision
+            && event.dataJSON == (canonicalData ?? JSONWriter.canonical(.object(data)))
+            && event.sigs == sigs
     }
 
     /// Equal when they say the same (the cached canonical `data` follows from `data`).
-    public static func == (a: EventInput, b: EventInput) -> Bool {
-        a.stream == b.stream && a.type == b.type && a.effective == b.effective && a.actor == b.actor && a.reason == b.reason
-            && a.decision == b.decision && a.id == b.id && a.expectedVersion == b.expectedVersion && a.data == b.data
-            && a.exported == b.exported && a.sigs == b.sigs
+    public static func == (lhs: EventInput, rhs: EventInput) -> Bool {
+        lhs.stream == rhs.stream && lhs.type == rhs.type && lhs.effective == rhs.effective && lhs.actor == rhs.actor
+            && lhs.reason == rhs.reason && lhs.decision == rhs.decision && lhs.id == rhs.id
+            && lhs.expectedVersion == rhs.expectedVersion && lhs.data == rhs.data
+            && lhs.exported == rhs.exported && lhs.sigs == rhs.sigs
     }
 }

@@ -7,90 +7,90 @@ public enum Fold {
     /// change event on a missing state is ignored (nil stays nil).
     /// `Retracted` changes nothing here: which events count is decided by
     /// `events(_:at:)`.
-    public static func apply(_ e: Event, to state: EntityState?) -> EntityState? {
-        var s = state
-        _ = apply(e, into: &s)
-        return s
+    public static func apply(_ event: Event, to state: EntityState?) -> EntityState? {
+        var result = state
+        _ = apply(event, into: &result)
+        return result
     }
 
     /// Applies one event in place; returns false when the event was ignored
     /// (a change event while the entity does not exist).
-    public static func apply(_ e: Event, into state: inout EntityState?) -> Bool {
-        if let kind = e.type.creates {
+    public static func apply(_ event: Event, into state: inout EntityState?) -> Bool {
+        if let kind = event.type.creates {
             if state != nil { return true }
-            var s = EntityState(kind: kind)
-            for (k, v) in Validation.ordered(e.data, by: e.type.fields) { s[k] = v }
-            s[.status] = .string(kind.defaultStatus)
-            if EntityKind.linkable.contains(kind) { s[.links] = .array([]) }
-            if kind == .plan { s[.milestones] = .array([]) }
-            if kind == .indicator { s[.measurements] = 0 }
-            state = s
+            var created = EntityState(kind: kind)
+            for (name, value) in Validation.ordered(event.data, by: event.type.fields) { created[name] = value }
+            created[.status] = .string(kind.defaultStatus)
+            if EntityKind.linkable.contains(kind) { created[.links] = .array([]) }
+            if kind == .plan { created[.milestones] = .array([]) }
+            if kind == .indicator { created[.measurements] = 0 }
+            state = created
             return true
         }
-        guard var s = state.take() else { return false }
-        change(e, &s)
-        state = s
+        guard var existing = state.take() else { return false }
+        change(event, &existing)
+        state = existing
         return true
     }
 
     /// Folds the next event onto a stream's fold in place: what `fold` does
     /// for one event, without copying the state out and back.
-    public static func fold(_ e: consuming Event, onto folded: inout Folded?) {
-        if e.type.creates == nil, var f = folded.take() {
-            change(e, &f.state)
-            f.version += 1
-            f.lastChange = e
-            folded = f
+    public static func fold(_ event: consuming Event, onto folded: inout Folded?) {
+        if event.type.creates == nil, var current = folded.take() {
+            change(event, &current.state)
+            current.version += 1
+            current.lastChange = event
+            folded = current
             return
         }
-        if let next = fold(CollectionOfOne(e), from: folded.take()) { folded = next }
+        if let next = fold(CollectionOfOne(event), from: folded.take()) { folded = next }
     }
 
     /// What a change event does to an existing state (SPEC §5).
-    static func change(_ e: Event, _ s: inout EntityState) {
-        switch e.type {
+    static func change(_ event: Event, _ state: inout EntityState) {
+        switch event.type {
         case .actorRevised, .planRevised, .themeRevised, .goalRevised, .initiativeRevised, .indicatorRevised:
-            for (k, v) in Validation.ordered(e.data, by: e.type.fields) { s[k] = v }
+            for (name, value) in Validation.ordered(event.data, by: event.type.fields) { state[name] = value }
         case .planAdopted:
-            s[.status] = "adopted"
-            s[.adoptedBy] = e.data["by"]
-            s[.adoptedOn] = .string(e.effective.text)
+            state[.status] = "adopted"
+            state[.adoptedBy] = event.data["by"]
+            state[.adoptedOn] = .string(event.effective.text)
         case .planSuperseded:
-            s[.status] = "superseded"
-            s[.supersededBy] = e.data["by"]
+            state[.status] = "superseded"
+            state[.supersededBy] = event.data["by"]
         case .planRetired:
-            s[.status] = "retired"
+            state[.status] = "retired"
         case .milestoneRecorded:
-            var m = JSONObject(capacity: 3)
-            m["date"] = .string(e.effective.text)
-            m["title"] = e.data["title"]
-            if let k = e.data["kind"] { m["kind"] = k }
-            s[.milestones] = .array((s[.milestones]?.arrayValue ?? []) + [.object(m)])
+            var milestone = JSONObject(capacity: 3)
+            milestone["date"] = .string(event.effective.text)
+            milestone["title"] = event.data["title"]
+            if let milestoneKind = event.data["kind"] { milestone["kind"] = milestoneKind }
+            state[.milestones] = .array((state[.milestones]?.arrayValue ?? []) + [.object(milestone)])
         case .targetSet:
-            s[.target] = .object(Validation.ordered(e.data, by: e.type.fields))
+            state[.target] = .object(Validation.ordered(event.data, by: event.type.fields))
         case .measurementRecorded:
             var latest = JSONObject(capacity: 3)
-            if let v = e.data["value"] { latest.appendUnchecked("value", v) }
-            if let p = e.data["period"] { latest.appendUnchecked("period", p) }
-            latest.appendUnchecked("effective", .string(e.effective.text))
-            s[.latest] = .object(latest)
-            s[.measurements] = .number((s[.measurements]?.numberValue ?? 0) + 1)
+            if let value = event.data["value"] { latest.appendUnchecked("value", value) }
+            if let period = event.data["period"] { latest.appendUnchecked("period", period) }
+            latest.appendUnchecked("effective", .string(event.effective.text))
+            state[.latest] = .object(latest)
+            state[.measurements] = .number((state[.measurements]?.numberValue ?? 0) + 1)
         case .statusChanged:
-            s[.status] = e.data["status"]
+            state[.status] = event.data["status"]
         case .linked:
             // One link per target: linking again replaces the relation in place.
-            var links = s[.links]?.arrayValue ?? []
-            let to = e.data["to"]
-            let link = JSON.object(Validation.ordered(e.data, by: e.type.fields))
-            if let i = links.firstIndex(where: { $0.objectValue?["to"] == to }) {
-                links[i] = link
+            var links = state[.links]?.arrayValue ?? []
+            let to = event.data["to"]
+            let link = JSON.object(Validation.ordered(event.data, by: event.type.fields))
+            if let index = links.firstIndex(where: { $0.objectValue?["to"] == to }) {
+                links[index] = link
             } else {
                 links.append(link)
             }
-            s[.links] = .array(links)
+            state[.links] = .array(links)
         case .unlinked:
-            let to = e.data["to"]
-            s[.links] = .array((s[.links]?.arrayValue ?? []).filter { $0.objectValue?["to"] != to })
+            let to = event.data["to"]
+            state[.links] = .array((state[.links]?.arrayValue ?? []).filter { $0.objectValue?["to"] != to })
         case .retracted:
             break
         default:
@@ -105,10 +105,10 @@ public enum Fold {
     /// `links` (folded in order, see `membersFoldedInOrder`) and
     /// `measurements` (a count). The fold-agreement property test holds this
     /// list to `change`.
-    static func membersSet(by e: Event) -> [String] {
-        switch e.type {
+    static func membersSet(by event: Event) -> [String] {
+        switch event.type {
         case .actorRevised, .planRevised, .themeRevised, .goalRevised, .initiativeRevised, .indicatorRevised:
-            return Validation.ordered(e.data, by: e.type.fields).keys
+            return Validation.ordered(event.data, by: event.type.fields).keys
         case .planAdopted: return [StateMember.status.name, StateMember.adoptedBy.name, StateMember.adoptedOn.name]
         case .planSuperseded: return [StateMember.status.name, StateMember.supersededBy.name]
         case .planRetired, .statusChanged: return [StateMember.status.name]
@@ -144,15 +144,15 @@ public enum Fold {
     /// `latestKey` is the effective key of the current `latest`, when the
     /// caller knows it; else it is read from the state's text (parsing it
     /// was 16 % of a replay whose measurements all arrive late, issue 12).
-    public static func insertLate(_ e: Event, into head: Folded, latestKey: Int64? = nil) -> Folded? {
-        guard e.type == .measurementRecorded, precedes(e, head.lastChange) else { return nil }
+    public static func insertLate(_ event: Event, into head: Folded, latestKey: Int64? = nil) -> Folded? {
+        guard event.type == .measurementRecorded, precedes(event, head.lastChange) else { return nil }
         var state: EntityState? = head.state
-        guard apply(e, into: &state), var s = state else { return nil }
+        guard apply(event, into: &state), var inserted = state else { return nil }
         if let current = head.state[.latest] {
             guard let currentKey = latestKey ?? latestEffectiveKey(of: head.state) else { return nil }
-            if e.effective.key < currentKey { s[.latest] = current }
+            if event.effective.key < currentKey { inserted[.latest] = current }
         }
-        return Folded(state: s, version: head.version + 1, lastChange: head.lastChange)
+        return Folded(state: inserted, version: head.version + 1, lastChange: head.lastChange)
     }
 
     /// The effective key of the measurement that set the state's `latest`, read from its text.
@@ -161,7 +161,7 @@ public enum Fold {
         return (try? Effective(stored: text))?.key
     }
 
-    /// The fold of a stream after a late retraction `r` of `target`, when
+    /// The fold of a stream after a late `retraction` of `target`, when
     /// that needs none of the stream's other events; nil when they are needed.
     ///
     /// Both must come after the stream's creation, and `target` must be an
@@ -171,20 +171,23 @@ public enum Fold {
     /// nothing but its count: taking it out is one measurement less. The
     /// retraction itself counts as an event, so the version stays, and it is
     /// the last event folded when it comes after the current last.
-    public static func retractLate(_ target: Event, by r: Event, from head: Folded) -> Folded? {
-        guard r.type == .retracted, target.type == .measurementRecorded,
+    public static func retractLate(_ target: Event, by retraction: Event, from head: Folded) -> Folded? {
+        guard retraction.type == .retracted, target.type == .measurementRecorded,
               case .object(let latest)? = head.state[.latest], case .string(let text)? = latest["effective"],
               let effective = try? Effective(stored: text), target.effective.key < effective.key,
               case .number(let count)? = head.state[.measurements], count >= 1 else { return nil }
-        var s = head.state
-        s[.measurements] = .number(count - 1)
-        return Folded(state: s, version: head.version, lastChange: precedes(head.lastChange, r) ? r : head.lastChange)
+        var state = head.state
+        state[.measurements] = .number(count - 1)
+        return Folded(
+            state: state,
+            version: head.version,
+            lastChange: precedes(head.lastChange, retraction) ? retraction : head.lastChange)
     }
 
     /// Order of events within a stream: by `effective`, ties by `position`.
     @inline(__always)
-    public static func precedes(_ a: Event, _ b: Event) -> Bool {
-        a.effective.key != b.effective.key ? a.effective.key < b.effective.key : a.position < b.position
+    public static func precedes(_ lhs: Event, _ rhs: Event) -> Bool {
+        lhs.effective.key != rhs.effective.key ? lhs.effective.key < rhs.effective.key : lhs.position < rhs.position
     }
 
     /// The events of one stream (in position order) that count at a point in
@@ -204,9 +207,9 @@ public enum Fold {
         var version = start?.version ?? 0
         var last = start?.lastChange
         var state = start.take()?.state
-        for e in ordered where apply(e, into: &state) {
+        for event in ordered where apply(event, into: &state) {
             version += 1
-            last = e
+            last = event
         }
         guard let state, let last else { return nil }
         return Folded(state: state, version: version, lastChange: last)

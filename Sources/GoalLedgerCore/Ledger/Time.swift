@@ -9,104 +9,115 @@ import Darwin
 /// Days are counted from 1970-01-01 (Howard Hinnant's `days_from_civil`),
 /// which keeps every conversion exact and free of Foundation's time zones.
 public enum Calendar {
-    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+    public static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
 
-    public static func daysInMonth(_ y: Int, _ m: Int) -> Int {
-        switch m {
-        case 2: isLeap(y) ? 29 : 28
+    public static func daysInMonth(_ year: Int, _ month: Int) -> Int {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: 30
         default: 31
         }
     }
 
-    public static func isValidDate(_ y: Int, _ m: Int, _ d: Int) -> Bool {
-        (1...9999).contains(y) && (1...12).contains(m) && d >= 1 && d <= daysInMonth(y, m)
+    public static func isValidDate(_ year: Int, _ month: Int, _ day: Int) -> Bool {
+        (1...9999).contains(year) && (1...12).contains(month) && day >= 1 && day <= daysInMonth(year, month)
     }
 
-    public static func days(_ y: Int, _ m: Int, _ d: Int) -> Int64 {
-        let y = Int64(m <= 2 ? y - 1 : y)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64((m + 9) % 12)
-        let doy = (153 * mp + 2) / 5 + Int64(d) - 1
+    public static func days(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
+        let marchYear = Int64(month <= 2 ? year - 1 : year)
+        let era = (marchYear >= 0 ? marchYear : marchYear - 399) / 400
+        let yoe = marchYear - era * 400
+        let mp = Int64((month + 9) % 12)
+        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146097 + doe - 719468
     }
 
     public static func civil(_ days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
+        let shifted = days + 719468
+        let era = (shifted >= 0 ? shifted : shifted - 146096) / 146097
+        let doe = shifted - era * 146097
         let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let y = yoe + era * 400
+        let marchYear = yoe + era * 400
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
         let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (Int(m <= 2 ? y + 1 : y), Int(m), Int(d))
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (Int(month <= 2 ? marchYear + 1 : marchYear), Int(month), Int(day))
     }
 }
 
 /// A little scanner for the fixed-width date and time forms of the SPEC.
 struct TimeScanner {
-    let b: [UInt8]
-    init(_ s: String) { b = Array(s.utf8) }
+    let bytes: [UInt8]
+    init(_ text: String) { bytes = Array(text.utf8) }
 
-    func digits(_ at: Int, _ n: Int) -> Int? {
-        guard at + n <= b.count else { return nil }
-        return Self.digits(b, at, n)
+    func digits(_ at: Int, _ count: Int) -> Int? {
+        guard at + count <= bytes.count else { return nil }
+        return Self.digits(bytes, at, count)
     }
 
-    /// The number written by `n` ASCII digits from `at`; nil when one is not a digit.
-    static func digits<Bytes: RandomAccessCollection<UInt8>>(_ b: Bytes, _ at: Int, _ n: Int) -> Int? where Bytes.Index == Int {
-        var v = 0
-        for k in at..<(at + n) {
-            let c = b[k] &- 48
-            guard c < 10 else { return nil }
-            v = v * 10 + Int(c)
+    /// The number written by `count` ASCII digits from `at`; nil when one is not a digit.
+    static func digits<Bytes: RandomAccessCollection<UInt8>>(
+        _ bytes: Bytes,
+        _ at: Int,
+        _ count: Int
+    ) -> Int? where Bytes.Index == Int {
+        var value = 0
+        for k in at..<(at + count) {
+            let digit = bytes[k] &- 48
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int(digit)
         }
-        return v
+        return value
     }
 
-    func char(_ at: Int, _ c: Character) -> Bool { at < b.count && b[at] == c.asciiValue! }
-    func charIn(_ at: Int, _ cs: String) -> Bool { at < b.count && cs.utf8.contains(b[at]) }
+    func char(_ at: Int, _ character: Character) -> Bool { at < bytes.count && bytes[at] == character.asciiValue! }
+    func charIn(_ at: Int, _ cs: String) -> Bool { at < bytes.count && cs.utf8.contains(bytes[at]) }
 
     /// `YYYY-MM-DD` at offset 0, checked against the calendar.
     func date() -> (Int, Int, Int)? {
-        guard let y = digits(0, 4), char(4, "-"), let m = digits(5, 2), char(7, "-"), let d = digits(8, 2),
-              Calendar.isValidDate(y, m, d) else { return nil }
-        return (y, m, d)
+        guard let year = digits(0, 4), char(4, "-"), let month = digits(5, 2), char(7, "-"), let day = digits(8, 2),
+              Calendar.isValidDate(year, month, day) else { return nil }
+        return (year, month, day)
     }
 
     /// An RFC 3339 instant: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
     /// Returns whole seconds since 1970 in UTC and the fraction in microseconds.
     func instant() -> (seconds: Int64, micros: Int64)?? {
-        guard b.count > 10, charIn(10, "Tt") else { return .some(nil) }
-        guard let (y, mo, d) = date(), let h = digits(11, 2), char(13, ":"), let mi = digits(14, 2),
-              char(16, ":"), let s = digits(17, 2), h < 24, mi < 60, s < 60 else { return .some(nil) }
-        var k = 19
+        guard bytes.count > 10, charIn(10, "Tt") else { return .some(nil) }
+        guard let (year, month, day) = date(), let hour = digits(11, 2), char(13, ":"), let minute = digits(14, 2),
+              char(16, ":"), let second = digits(17, 2), hour < 24, minute < 60, second < 60 else { return .some(nil) }
+        var cursor = 19
         var micros: Int64 = 0
-        if char(k, ".") {
-            k += 1
-            var n = 0
-            while k < b.count, b[k] &- 48 < 10 {
-                if n < 6 { micros = micros * 10 + Int64(b[k] - 48) } else if b[k] != 48 { return .some(nil) }
-                n += 1; k += 1
+        if char(cursor, ".") {
+            cursor += 1
+            var fractionDigits = 0
+            while cursor < bytes.count, bytes[cursor] &- 48 < 10 {
+                if fractionDigits < 6 {
+                    micros = micros * 10 + Int64(bytes[cursor] - 48)
+                } else if bytes[cursor] != 48 {
+                    return .some(nil)
+                }
+                fractionDigits += 1
+                cursor += 1
             }
-            guard n > 0 else { return .some(nil) }
-            if n < 6 { for _ in n..<6 { micros *= 10 } }
+            guard fractionDigits > 0 else { return .some(nil) }
+            if fractionDigits < 6 { for _ in fractionDigits..<6 { micros *= 10 } }
         }
         var offset = 0
-        if charIn(k, "Zz") {
-            k += 1
-        } else if charIn(k, "+-"), let oh = digits(k + 1, 2), char(k + 3, ":"), let om = digits(k + 4, 2), oh < 24, om < 60 {
-            offset = (oh * 60 + om) * 60 * (b[k] == UInt8(ascii: "-") ? -1 : 1)
-            k += 6
+        if charIn(cursor, "Zz") {
+            cursor += 1
+        } else if charIn(cursor, "+-"),
+                  let oh = digits(cursor + 1, 2), char(cursor + 3, ":"), let om = digits(cursor + 4, 2),
+                  oh < 24, om < 60 {
+            offset = (oh * 60 + om) * 60 * (bytes[cursor] == UInt8(ascii: "-") ? -1 : 1)
+            cursor += 6
         } else {
             return .some(nil)
         }
-        guard k == b.count else { return .some(nil) }
-        let secs = Calendar.days(y, mo, d) * 86400 + Int64(h * 3600 + mi * 60 + s) - Int64(offset)
+        guard cursor == bytes.count else { return .some(nil) }
+        let secs = Calendar.days(year, month, day) * 86400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
         return .some((secs, micros))
     }
 }
@@ -136,25 +147,28 @@ public struct Effective: Sendable, Hashable, Comparable, CustomStringConvertible
             self.key = key
             return
         }
-        let sc = TimeScanner(input)
+        let scanner = TimeScanner(input)
         if input.utf8.count == 10 {
-            guard let (y, m, d) = sc.date() else {
+            guard let (year, month, day) = scanner.date() else {
                 throw InputError("effective \"\(input)\" is not a real calendar date (YYYY-MM-DD)")
             }
             text = input
-            key = Calendar.days(y, m, d) * 86400
+            key = Calendar.days(year, month, day) * 86400
             return
         }
-        guard let parsed = sc.instant(), let (secs, micros) = parsed else {
-            throw InputError("effective \"\(input)\" is neither a date (YYYY-MM-DD) nor an RFC 3339 instant with offset")
+        guard let parsed = scanner.instant(), let (secs, micros) = parsed else {
+            throw InputError(
+                "effective \"\(input)\" is neither a date (YYYY-MM-DD) nor an RFC 3339 instant with offset")
         }
         guard micros == 0 else {
-            throw InputError("effective \"\(input)\" has a fraction of a second; effective instants have one-second precision")
+            throw InputError(
+                "effective \"\(input)\" has a fraction of a second; "
+                    + "effective instants have one-second precision")
         }
-        guard let t = Self.formatInstant(secs) else {
+        guard let formatted = Self.formatInstant(secs) else {
             throw InputError("effective \"\(input)\" is outside the years 0001-9999")
         }
-        text = t
+        text = formatted
         key = secs
     }
 
@@ -166,46 +180,54 @@ public struct Effective: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Reads a stored value from UTF-8 bytes (a stored `effective` column). A
     /// date, the common case, is read without making more than its small string.
-    public init(storedUTF8 b: UnsafeBufferPointer<UInt8>) throws(InputError) {
-        if b.count == 10 {
-            func d(_ i: Int) -> Int? { let c = b[i] &- 48; return c < 10 ? Int(c) : nil }
-            if b[4] == 0x2D, b[7] == 0x2D, let y0 = d(0), let y1 = d(1), let y2 = d(2), let y3 = d(3),
-               let m0 = d(5), let m1 = d(6), let d0 = d(8), let d1 = d(9)
+    public init(storedUTF8 bytes: UnsafeBufferPointer<UInt8>) throws(InputError) {
+        if bytes.count == 10 {
+            func digit(_ index: Int) -> Int? {
+                let value = bytes[index] &- 48
+                return value < 10 ? Int(value) : nil
+            }
+            if bytes[4] == 0x2D, bytes[7] == 0x2D,
+               let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3),
+               let m0 = digit(5), let m1 = digit(6), let d0 = digit(8), let d1 = digit(9)
             {
-                let y = y0 * 1000 + y1 * 100 + y2 * 10 + y3, m = m0 * 10 + m1, day = d0 * 10 + d1
-                if Calendar.isValidDate(y, m, day) {
-                    text = String(decoding: b, as: UTF8.self)
-                    key = Calendar.days(y, m, day) * 86400
+                let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3, month = m0 * 10 + m1, day = d0 * 10 + d1
+                if Calendar.isValidDate(year, month, day) {
+                    text = String(decoding: bytes, as: UTF8.self)
+                    key = Calendar.days(year, month, day) * 86400
                     return
                 }
             }
         }
-        self = try Effective(stored: String(decoding: b, as: UTF8.self))
+        self = try Effective(stored: String(decoding: bytes, as: UTF8.self))
     }
 
     /// Seconds since 1970 of a valid `YYYY-MM-DD`, read without allocating; nil for anything else.
-    static func dateKey(_ s: String) -> Int64? {
-        guard s.utf8.count == 10 else { return nil }
-        return s.utf8.withContiguousStorageIfAvailable { b -> Int64? in
-            func d(_ i: Int) -> Int? { let c = b[i] &- 48; return c < 10 ? Int(c) : nil }
-            guard b[4] == 0x2D, b[7] == 0x2D, let y0 = d(0), let y1 = d(1), let y2 = d(2), let y3 = d(3),
-                  let m0 = d(5), let m1 = d(6), let d0 = d(8), let d1 = d(9) else { return nil }
-            let y = y0 * 1000 + y1 * 100 + y2 * 10 + y3, m = m0 * 10 + m1, day = d0 * 10 + d1
-            guard Calendar.isValidDate(y, m, day) else { return nil }
-            return Calendar.days(y, m, day) * 86400
+    static func dateKey(_ text: String) -> Int64? {
+        guard text.utf8.count == 10 else { return nil }
+        return text.utf8.withContiguousStorageIfAvailable { bytes -> Int64? in
+            func digit(_ index: Int) -> Int? {
+                let value = bytes[index] &- 48
+                return value < 10 ? Int(value) : nil
+            }
+            guard bytes[4] == 0x2D, bytes[7] == 0x2D,
+                  let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3),
+                  let m0 = digit(5), let m1 = digit(6), let d0 = digit(8), let d1 = digit(9) else { return nil }
+            let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3, month = m0 * 10 + m1, day = d0 * 10 + d1
+            guard Calendar.isValidDate(year, month, day) else { return nil }
+            return Calendar.days(year, month, day) * 86400
         } ?? nil
     }
 
     static func formatInstant(_ secs: Int64) -> String? {
         let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
         let rem = Int(secs - days * 86400)
-        let (y, m, d) = Calendar.civil(days)
-        guard (1...9999).contains(y) else { return nil }
-        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(rem / 3600, 2) + ":"
+        let (year, month, day) = Calendar.civil(days)
+        guard (1...9999).contains(year) else { return nil }
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(rem / 3600, 2) + ":"
             + pad(rem / 60 % 60, 2) + ":" + pad(rem % 60, 2) + "Z"
     }
 
-    public static func < (a: Effective, b: Effective) -> Bool { a.key < b.key }
+    public static func < (lhs: Effective, rhs: Effective) -> Bool { lhs.key < rhs.key }
 }
 
 /// The `recorded` clock: when the ledger appended an event, in microseconds, UTC.
@@ -219,16 +241,30 @@ public struct Recorded: Sendable, Hashable, Comparable, CustomStringConvertible 
         let frac = Int(micros - secs * 1_000_000)
         let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
         let rem = Int(secs - days * 86400)
-        let (y, m, d) = Calendar.civil(days)
-        guard (1...9999).contains(y) else { return "0000-01-01T00:00:00." + pad(frac, 6) + "Z" }
-        return String(unsafeUninitializedCapacity: 27) { b in
-            func put(_ v: Int, _ at: Int, _ width: Int) {
-                var v = v
-                for k in stride(from: at + width - 1, through: at, by: -1) { b[k] = UInt8(48 + v % 10); v /= 10 }
+        let (year, month, day) = Calendar.civil(days)
+        guard (1...9999).contains(year) else { return "0000-01-01T00:00:00." + pad(frac, 6) + "Z" }
+        return String(unsafeUninitializedCapacity: 27) { buffer in
+            func put(_ value: Int, _ at: Int, _ width: Int) {
+                var value = value
+                for k in stride(from: at + width - 1, through: at, by: -1) {
+                    buffer[k] = UInt8(48 + value % 10)
+                    value /= 10
+                }
             }
-            put(y, 0, 4); b[4] = 0x2D; put(m, 5, 2); b[7] = 0x2D; put(d, 8, 2); b[10] = 0x54
-            put(rem / 3600, 11, 2); b[13] = 0x3A; put(rem / 60 % 60, 14, 2); b[16] = 0x3A; put(rem % 60, 17, 2)
-            b[19] = 0x2E; put(frac, 20, 6); b[26] = 0x5A
+            put(year, 0, 4)
+            buffer[4] = 0x2D
+            put(month, 5, 2)
+            buffer[7] = 0x2D
+            put(day, 8, 2)
+            buffer[10] = 0x54
+            put(rem / 3600, 11, 2)
+            buffer[13] = 0x3A
+            put(rem / 60 % 60, 14, 2)
+            buffer[16] = 0x3A
+            put(rem % 60, 17, 2)
+            buffer[19] = 0x2E
+            put(frac, 20, 6)
+            buffer[26] = 0x5A
             return 27
         }
     }
@@ -240,9 +276,9 @@ public struct Recorded: Sendable, Hashable, Comparable, CustomStringConvertible 
             self.micros = micros
             return
         }
-        let sc = TimeScanner(stored)
-        guard stored.utf8.count == 27, sc.char(19, "."), sc.char(26, "Z"), sc.char(10, "T"),
-              let parsed = sc.instant(), let (secs, frac) = parsed else {
+        let scanner = TimeScanner(stored)
+        guard stored.utf8.count == 27, scanner.char(19, "."), scanner.char(26, "Z"), scanner.char(10, "T"),
+              let parsed = scanner.instant(), let (secs, frac) = parsed else {
             throw InputError("recorded \"\(stored)\" is not of the form YYYY-MM-DDTHH:MM:SS.ffffffZ")
         }
         micros = secs * 1_000_000 + frac
@@ -250,19 +286,23 @@ public struct Recorded: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// The stored form read in place (every verified event has one); nil
     /// for anything the careful path should look at and word.
-    static func storedMicros(_ s: String) -> Int64? {
-        guard s.utf8.count == 27 else { return nil }
-        return s.utf8.withContiguousStorageIfAvailable(storedMicros) ?? nil
+    static func storedMicros(_ text: String) -> Int64? {
+        guard text.utf8.count == 27 else { return nil }
+        return text.utf8.withContiguousStorageIfAvailable(storedMicros) ?? nil
     }
 
     /// The stored form given as bytes (a stored column); nil as above.
-    public static func storedMicros(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
-        guard b.count == 27 else { return nil }
-        func n(_ at: Int, _ width: Int) -> Int? { TimeScanner.digits(b, at, width) }
-        guard b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x2E, b[26] == 0x5A,
-              let y = n(0, 4), let mo = n(5, 2), let d = n(8, 2), let h = n(11, 2), let mi = n(14, 2), let sec = n(17, 2),
-              let frac = n(20, 6), Calendar.isValidDate(y, mo, d), h < 24, mi < 60, sec < 60 else { return nil }
-        return (Calendar.days(y, mo, d) * 86400 + Int64(h * 3600 + mi * 60 + sec)) * 1_000_000 + Int64(frac)
+    public static func storedMicros(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard bytes.count == 27 else { return nil }
+        func number(_ at: Int, _ width: Int) -> Int? { TimeScanner.digits(bytes, at, width) }
+        guard bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A, bytes[16] == 0x3A,
+              bytes[19] == 0x2E, bytes[26] == 0x5A,
+              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let sec = number(17, 2),
+              let frac = number(20, 6), Calendar.isValidDate(year, month, day), hour < 24, minute < 60, sec < 60
+        else { return nil }
+        return (Calendar.days(year, month, day) * 86400 + Int64(hour * 3600 + minute * 60 + sec)) * 1_000_000
+            + Int64(frac)
     }
 
     /// The system clock now.
@@ -272,7 +312,7 @@ public struct Recorded: Sendable, Hashable, Comparable, CustomStringConvertible 
         return Recorded(micros: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000)
     }
 
-    public static func < (a: Recorded, b: Recorded) -> Bool { a.micros < b.micros }
+    public static func < (lhs: Recorded, rhs: Recorded) -> Bool { lhs.micros < rhs.micros }
 }
 
 /// A point in time given to `--as-of` or `--known-at`.
@@ -289,19 +329,23 @@ public struct TimePoint: Sendable, Hashable, CustomStringConvertible {
     public var description: String { input }
 
     public init(parsing input: String) throws(InputError) {
-        let sc = TimeScanner(input)
-        let n = input.utf8.count
-        func endOfDay(_ y: Int, _ m: Int, _ d: Int) -> Int64 { (Calendar.days(y, m, d) + 1) * 86_400_000_000 - 1 }
-        if n == 4, let y = sc.digits(0, 4), y >= 1 {
-            micros = endOfDay(y, 12, 31)
-        } else if n == 7, let y = sc.digits(0, 4), sc.char(4, "-"), let m = sc.digits(5, 2), Calendar.isValidDate(y, m, 1) {
-            micros = endOfDay(y, m, Calendar.daysInMonth(y, m))
-        } else if n == 10, let (y, m, d) = sc.date() {
-            micros = endOfDay(y, m, d)
-        } else if let parsed = sc.instant(), let (secs, frac) = parsed {
+        let scanner = TimeScanner(input)
+        let length = input.utf8.count
+        func endOfDay(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
+            (Calendar.days(year, month, day) + 1) * 86_400_000_000 - 1
+        }
+        if length == 4, let year = scanner.digits(0, 4), year >= 1 {
+            micros = endOfDay(year, 12, 31)
+        } else if length == 7, let year = scanner.digits(0, 4), scanner.char(4, "-"),
+                  let month = scanner.digits(5, 2), Calendar.isValidDate(year, month, 1) {
+            micros = endOfDay(year, month, Calendar.daysInMonth(year, month))
+        } else if length == 10, let (year, month, day) = scanner.date() {
+            micros = endOfDay(year, month, day)
+        } else if let parsed = scanner.instant(), let (secs, frac) = parsed {
             micros = secs * 1_000_000 + frac
         } else {
-            throw InputError("time \"\(input)\" is not YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 instant with offset")
+            throw InputError(
+                "time \"\(input)\" is not YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 instant with offset")
         }
         self.input = input
     }
@@ -316,7 +360,7 @@ public struct TimePoint: Sendable, Hashable, CustomStringConvertible {
     public var recordedBound: String { Recorded(micros: micros).text }
 }
 
-func pad(_ v: Int, _ width: Int) -> String {
-    let s = String(v)
-    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+func pad(_ value: Int, _ width: Int) -> String {
+    let digits = String(value)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }

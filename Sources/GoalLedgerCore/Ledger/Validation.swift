@@ -5,35 +5,43 @@ public enum Validation {
 
     /// Text is trimmed, non-empty and at most 10,000 characters (Unicode code
     /// points); control characters other than tab and line breaks are refused.
-    public static func text(_ v: JSON, member: String) throws(InputError) -> String {
-        guard case .string(let raw) = v else { throw InputError("\"\(member)\" must be a string, got \(v.typeName)") }
+    public static func text(_ value: JSON, member: String) throws(InputError) -> String {
+        guard case .string(let raw) = value else {
+            throw InputError("\"\(member)\" must be a string, got \(value.typeName)")
+        }
         if isPlainText(raw) { return raw }
-        let s = trim(raw)
-        guard !s.isEmpty else { throw InputError("\"\(member)\" is empty") }
-        var n = 0
-        for u in s.unicodeScalars {
-            n += 1
-            if (u.value < 0x20 && u.value != 0x09 && u.value != 0x0A && u.value != 0x0D) || u.value == 0x7F {
-                throw InputError("\"\(member)\" contains a control character (U+\(String(u.value, radix: 16, uppercase: true)))")
+        let trimmed = trim(raw)
+        guard !trimmed.isEmpty else { throw InputError("\"\(member)\" is empty") }
+        var count = 0
+        for scalar in trimmed.unicodeScalars {
+            count += 1
+            if (scalar.value < 0x20 && scalar.value != 0x09 && scalar.value != 0x0A && scalar.value != 0x0D)
+                || scalar.value == 0x7F {
+                throw InputError(
+                    "\"\(member)\" contains a control character "
+                        + "(U+\(String(scalar.value, radix: 16, uppercase: true)))")
             }
         }
-        guard n <= maxTextLength else { throw InputError("\"\(member)\" is longer than \(maxTextLength) characters (\(n))") }
-        return s
+        guard count <= maxTextLength else {
+            throw InputError("\"\(member)\" is longer than \(maxTextLength) characters (\(count))")
+        }
+        return trimmed
     }
 
     /// The common case, decided on the bytes: nothing to trim (visible ASCII
     /// at both ends), no refused control character, not too long. Anything
     /// else takes the careful path, which also words the error.
-    static func isPlainText(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { b in
-            guard let first = b.first, let last = b.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F else {
+    static func isPlainText(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let first = bytes.first, let last = bytes.last,
+                  first > 0x20, first < 0x7F, last > 0x20, last < 0x7F else {
                 return false
             }
             var scalars = 0
-            for c in b {
-                if (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) || c == 0x7F { return false }
-                if c & 0xC0 != 0x80 { scalars += 1 }
+            for byte in bytes {
+                if (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F { return false }
+                if byte & 0xC0 != 0x80 { scalars += 1 }
             }
             return scalars <= maxTextLength
         }
@@ -44,7 +52,8 @@ public enum Validation {
     /// sequence). Checked on the bytes: in UTF-8 they are 0xC2 0x80-0x9F.
     public static func refuseC1Controls(_ text: String, member: String) throws(InputError) {
         if let byte = firstC1Control(text) {
-            throw InputError("\"\(member)\" contains a control character (U+00\(String(byte, radix: 16, uppercase: true)))")
+            throw InputError(
+                "\"\(member)\" contains a control character (U+00\(String(byte, radix: 16, uppercase: true)))")
         }
     }
 
@@ -75,24 +84,32 @@ public enum Validation {
         }
     }
 
-    static func trim(_ s: String) -> String {
-        let scalars = s.unicodeScalars
+    static func trim(_ text: String) -> String {
+        let scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
-        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return s }
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return text }
         return String(scalars[first...last])
     }
 
-    public static func integer(_ v: JSON, member: String, in range: ClosedRange<Int64>) throws(InputError) -> Int64 {
-        guard case .number(let d) = v else { throw InputError("\"\(member)\" must be a whole number, got \(v.typeName)") }
-        guard d == d.rounded(), d >= Double(range.lowerBound), d <= Double(range.upperBound) else {
-            throw InputError("\"\(member)\" must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(JSONWriter.canonical(v))")
+    public static func integer(
+        _ value: JSON,
+        member: String,
+        in range: ClosedRange<Int64>
+    ) throws(InputError) -> Int64 {
+        guard case .number(let number) = value else {
+            throw InputError("\"\(member)\" must be a whole number, got \(value.typeName)")
         }
-        return Int64(d)
+        guard number == number.rounded(), number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
+            throw InputError(
+                "\"\(member)\" must be a whole number from \(range.lowerBound) to \(range.upperBound), "
+                    + "got \(JSONWriter.canonical(value))")
+        }
+        return Int64(number)
     }
 
-    public static func isHash(_ s: String) -> Bool {
-        s.utf8.count == 64 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    public static func isHash(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
     /// Checks `data` against the type's members and returns it normalised
@@ -100,7 +117,8 @@ public enum Validation {
     public static func data(_ obj: JSONObject, for type: EventType) throws(InputError) -> JSONObject {
         let out = try object(obj, fields: type.fields, path: "data")
         if type.isRevision && out.isEmpty {
-            throw InputError("\(type.rawValue) needs at least one of: \(type.fields.map(\.name).joined(separator: ", "))")
+            throw InputError(
+                "\(type.rawValue) needs at least one of: \(type.fields.map(\.name).joined(separator: ", "))")
         }
         return out
     }
@@ -116,20 +134,24 @@ public enum Validation {
 
     static func conforms(_ obj: JSONObject, fields: [Field]) -> Bool {
         var present = 0
-        for f in fields {
-            guard let v = obj[f.name] else {
-                if f.required { return false }
+        for field in fields {
+            guard let memberValue = obj[field.name] else {
+                if field.required { return false }
                 continue
             }
             present += 1
-            switch f.type {
+            switch field.type {
             case .text:
-                guard case .string(let s) = v, isPlainText(s) else { return false }
+                guard case .string(let text) = memberValue, isPlainText(text) else { return false }
             case .object(let sub):
-                guard case .object(let o) = v, !o.isEmpty, conforms(o, fields: sub) else { return false }
+                guard case .object(let nested) = memberValue, !nested.isEmpty, conforms(nested, fields: sub) else {
+                    return false
+                }
             default:
                 // The other types give back the value itself when they accept it.
-                guard let checked = try? value(v, f.type, member: ""), checked == v else { return false }
+                guard let checked = try? value(memberValue, field.type, member: ""), checked == memberValue else {
+                    return false
+                }
             }
         }
         // Members are unique, so every member is a field exactly when the counts agree.
@@ -140,13 +162,13 @@ public enum Validation {
     /// Stored data is canonical (sorted); states show members as SPEC §5 lists them.
     public static func ordered(_ obj: JSONObject, by fields: [Field]) -> JSONObject {
         var out = JSONObject(capacity: obj.count)
-        for f in fields {
-            guard let v = obj[f.name] else { continue }
+        for field in fields {
+            guard let memberValue = obj[field.name] else { continue }
             // Field names are unique, so no member is added twice.
-            if case .object(let sub) = f.type, case .object(let o) = v {
-                out.appendUnchecked(f.name, .object(ordered(o, by: sub)))
+            if case .object(let sub) = field.type, case .object(let nested) = memberValue {
+                out.appendUnchecked(field.name, .object(ordered(nested, by: sub)))
             } else {
-                out.appendUnchecked(f.name, v)
+                out.appendUnchecked(field.name, memberValue)
             }
         }
         return out
@@ -158,63 +180,84 @@ public enum Validation {
             throw InputError("unknown member \"\(EventInput.clip(key))\" in \(path) (allowed: \(allowed))")
         }
         var out = JSONObject()
-        for f in fields {
-            guard let v = obj[f.name] else {
-                if f.required { throw InputError("missing member \"\(f.name)\" in \(path)") }
+        for field in fields {
+            guard let memberValue = obj[field.name] else {
+                if field.required { throw InputError("missing member \"\(field.name)\" in \(path)") }
                 continue
             }
-            out[f.name] = try value(v, f.type, member: path + "." + f.name)
+            out[field.name] = try value(memberValue, field.type, member: path + "." + field.name)
         }
         return out
     }
 
-    static func value(_ v: JSON, _ type: FieldType, member: String) throws(InputError) -> JSON {
+    static func value(_ value: JSON, _ type: FieldType, member: String) throws(InputError) -> JSON {
         switch type {
         case .text:
-            return .string(try text(v, member: member))
+            return .string(try text(value, member: member))
         case .ref:
-            guard case .string(let s) = v else { throw InputError("\"\(member)\" must be an entity id string, got \(v.typeName)") }
-            guard Identifier.isEntityID(s) else { throw InputError("\"\(member)\" \"\(EventInput.clip(s))\" is not an entity id") }
-            return v
-        case .linkTarget:
-            guard case .string(let s) = v else { throw InputError("\"\(member)\" must be a string, got \(v.typeName)") }
-            guard Identifier.isEntityID(s) || Identifier.isExternalRef(s) else {
-                throw InputError("\"\(member)\" \"\(EventInput.clip(s))\" is neither an entity id nor an external reference scheme:value")
+            guard case .string(let text) = value else {
+                throw InputError("\"\(member)\" must be an entity id string, got \(value.typeName)")
             }
-            return v
+            guard Identifier.isEntityID(text) else {
+                throw InputError("\"\(member)\" \"\(EventInput.clip(text))\" is not an entity id")
+            }
+            return value
+        case .linkTarget:
+            guard case .string(let text) = value else {
+                throw InputError("\"\(member)\" must be a string, got \(value.typeName)")
+            }
+            guard Identifier.isEntityID(text) || Identifier.isExternalRef(text) else {
+                throw InputError(
+                    "\"\(member)\" \"\(EventInput.clip(text))\" is neither an entity id "
+                        + "nor an external reference scheme:value")
+            }
+            return value
         case .eventID:
-            guard case .string(let s) = v, Identifier.isEventID(s) else {
+            guard case .string(let text) = value, Identifier.isEventID(text) else {
                 throw InputError("\"\(member)\" must be an event id (1-100 visible ASCII characters)")
             }
-            return v
+            return value
         case .oneOf(let words):
-            guard case .string(let s) = v, words.contains(s) else {
-                throw InputError("\"\(member)\" must be one of \(words.joined(separator: ", ")), got \(EventInput.clip(JSONWriter.canonical(v)))")
+            guard case .string(let text) = value, words.contains(text) else {
+                throw InputError(
+                    "\"\(member)\" must be one of \(words.joined(separator: ", ")), "
+                        + "got \(EventInput.clip(JSONWriter.canonical(value)))")
             }
-            return v
+            return value
         case .number:
-            guard case .number = v else { throw InputError("\"\(member)\" must be a number, got \(v.typeName)") }
-            return v
-        case .integer(let r):
-            return .number(Double(try integer(v, member: member, in: Int64(r.lowerBound)...Int64(r.upperBound))))
-        case .date:
-            guard case .string(let s) = v, s.utf8.count == 10, TimeScanner(s).date() != nil else {
-                throw InputError("\"\(member)\" must be a real calendar date YYYY-MM-DD, got \(EventInput.clip(JSONWriter.canonical(v)))")
+            guard case .number = value else {
+                throw InputError("\"\(member)\" must be a number, got \(value.typeName)")
             }
-            return v
+            return value
+        case .integer(let range):
+            return .number(Double(try integer(
+                value,
+                member: member,
+                in: Int64(range.lowerBound)...Int64(range.upperBound))))
+        case .date:
+            guard case .string(let text) = value, text.utf8.count == 10, TimeScanner(text).date() != nil else {
+                throw InputError(
+                    "\"\(member)\" must be a real calendar date YYYY-MM-DD, "
+                        + "got \(EventInput.clip(JSONWriter.canonical(value)))")
+            }
+            return value
         case .yearOrDate:
-            switch v {
-            case .number(let d) where d == d.rounded() && d >= 1 && d <= 9999:
-                return v
-            case .string(let s) where (s.utf8.count == 10 && TimeScanner(s).date() != nil)
-                || (s.utf8.count == 4 && (TimeScanner(s).digits(0, 4) ?? 0) >= 1):
-                return v
+            switch value {
+            case .number(let number) where number == number.rounded() && number >= 1 && number <= 9999:
+                return value
+            case .string(let text) where (text.utf8.count == 10 && TimeScanner(text).date() != nil)
+                || (text.utf8.count == 4 && (TimeScanner(text).digits(0, 4) ?? 0) >= 1):
+                return value
             default:
-                throw InputError("\"\(member)\" must be a year (e.g. 2029) or a date YYYY-MM-DD, got \(EventInput.clip(JSONWriter.canonical(v)))")
+                throw InputError(
+                    "\"\(member)\" must be a year (e.g. 2029) or a date YYYY-MM-DD, "
+                        + "got \(EventInput.clip(JSONWriter.canonical(value)))")
             }
         case .object(let fields):
-            guard case .object(let o) = v else { throw InputError("\"\(member)\" must be an object, got \(v.typeName)") }
-            let out = try object(o, fields: fields, path: member)
+            guard case .object(let nested) = value else {
+                throw InputError("\"\(member)\" must be an object, got \(value.typeName)")
+            }
+            let out = try object(nested, fields: fields, path: member)
             if out.isEmpty { throw InputError("\"\(member)\" is empty") }
             return .object(out)
         }
