@@ -5,8 +5,8 @@
 #   N=1000000 bench/shapes.sh             1M events of each shape (about 20 minutes)
 #   N=20000 bench/shapes.sh               a quick look
 #   LIMIT=60 bench/shapes.sh              cut any command after 60 s
-#   BEFORE=/path/to/goalledger bench/shapes.sh   also time history, audit, replay and verify with
-#                                         another build on the same files (before/after in one run)
+#   BEFORE=/path/to/goalledger bench/shapes.sh   also time import, export, replay, verify, history
+#                                         and audit with another build on the same files, in the same run
 #
 # Shapes (goalledger-bench generate --shape): national (the benchmark's own), wide (many short
 # streams, no ids), shuffled (national, each stream's measurements in random effective order),
@@ -108,11 +108,15 @@ for shape in national wide shuffled long; do
     if [ -n "${BEFORE:-}" ]; then
         # The other build on the same file, right after: its replay rewrites the projections as it would have.
         echo "shape $shape: the same commands with $BEFORE" >&2
+        rm -f "$db.before" "$db.before-wal" "$db.before-shm"
+        bImport=$(seconds "$BEFORE" import "$file" --quiet --db "$db.before")
+        rm -f "$db.before" "$db.before-wal" "$db.before-shm"
+        bExport=$(seconds "$BEFORE" export --db "$db")
         bReplay=$(seconds "$BEFORE" replay --db "$db")
         bVerify=$(seconds "$BEFORE" verify --db "$db")
         bHistory=$(seconds "$BEFORE" history "$longest" --json --db "$db")
         bAudit=$(seconds "$BEFORE" audit --json --db "$db")
-        BEFORE_ROWS="$BEFORE_ROWS| $shape | $(rate "$bReplay") | $(rate "$bVerify") | $bHistory | $bAudit |
+        BEFORE_ROWS="$BEFORE_ROWS| $shape | $(rate "$bImport") | $(rate "$bReplay") | $(rate "$bVerify") | $(rate "$bExport") | $bHistory | $bAudit |
 "
     fi
 done
@@ -121,8 +125,8 @@ if [ -n "${BEFORE:-}" ]; then
         echo
         echo "The build given as BEFORE ($BEFORE), on the same files in the same run:"
         echo
-        echo "| shape | replay ev/s | verify ev/s | history of longest (s) | audit --json (s) |"
-        echo "|---|---:|---:|---:|---:|"
+        echo "| shape | import ev/s | replay ev/s | verify ev/s | export ev/s | history of longest (s) | audit --json (s) |"
+        echo "|---|---:|---:|---:|---:|---:|---:|"
         printf "%s" "$BEFORE_ROWS"
     } >> "$OUT"
 fi
