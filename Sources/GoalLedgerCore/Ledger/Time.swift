@@ -83,11 +83,11 @@ struct TimeScanner {
     }
 
     /// An RFC 3339 instant: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
-    /// Returns whole seconds since 1970 in UTC and the fraction in microseconds.
-    func instant() -> (seconds: Int64, micros: Int64)?? {
-        guard bytes.count > 10, charIn(10, "Tt") else { return .some(nil) }
+    /// Returns whole seconds since 1970 in UTC and the fraction in microseconds; nil when it is not one.
+    func instant() -> (seconds: Int64, micros: Int64)? {
+        guard bytes.count > 10, charIn(10, "Tt") else { return nil }
         guard let (year, month, day) = date(), let hour = digits(11, 2), char(13, ":"), let minute = digits(14, 2),
-              char(16, ":"), let second = digits(17, 2), hour < 24, minute < 60, second < 60 else { return .some(nil) }
+              char(16, ":"), let second = digits(17, 2), hour < 24, minute < 60, second < 60 else { return nil }
         var cursor = 19
         var micros: Int64 = 0
         if char(cursor, ".") {
@@ -97,12 +97,12 @@ struct TimeScanner {
                 if fractionDigits < 6 {
                     micros = micros * 10 + Int64(bytes[cursor] - 48)
                 } else if bytes[cursor] != 48 {
-                    return .some(nil)
+                    return nil
                 }
                 fractionDigits += 1
                 cursor += 1
             }
-            guard fractionDigits > 0 else { return .some(nil) }
+            guard fractionDigits > 0 else { return nil }
             if fractionDigits < 6 { for _ in fractionDigits..<6 { micros *= 10 } }
         }
         var offset = 0
@@ -114,11 +114,11 @@ struct TimeScanner {
             offset = (oh * 60 + om) * 60 * (bytes[cursor] == UInt8(ascii: "-") ? -1 : 1)
             cursor += 6
         } else {
-            return .some(nil)
+            return nil
         }
-        guard cursor == bytes.count else { return .some(nil) }
+        guard cursor == bytes.count else { return nil }
         let secs = Calendar.days(year, month, day) * 86400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
-        return .some((secs, micros))
+        return (secs, micros)
     }
 }
 
@@ -156,7 +156,7 @@ public struct Effective: Sendable, Hashable, Comparable, CustomStringConvertible
             key = Calendar.days(year, month, day) * 86400
             return
         }
-        guard let parsed = scanner.instant(), let (secs, micros) = parsed else {
+        guard let (secs, micros) = scanner.instant() else {
             throw InputError(
                 "effective \"\(input)\" is neither a date (YYYY-MM-DD) nor an RFC 3339 instant with offset")
         }
@@ -278,7 +278,7 @@ public struct Recorded: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
         let scanner = TimeScanner(stored)
         guard stored.utf8.count == 27, scanner.char(19, "."), scanner.char(26, "Z"), scanner.char(10, "T"),
-              let parsed = scanner.instant(), let (secs, frac) = parsed else {
+              let (secs, frac) = scanner.instant() else {
             throw InputError("recorded \"\(stored)\" is not of the form YYYY-MM-DDTHH:MM:SS.ffffffZ")
         }
         micros = secs * 1_000_000 + frac
@@ -341,7 +341,7 @@ public struct TimePoint: Sendable, Hashable, CustomStringConvertible {
             micros = endOfDay(year, month, Calendar.daysInMonth(year, month))
         } else if length == 10, let (year, month, day) = scanner.date() {
             micros = endOfDay(year, month, day)
-        } else if let parsed = scanner.instant(), let (secs, frac) = parsed {
+        } else if let (secs, frac) = scanner.instant() {
             micros = secs * 1_000_000 + frac
         } else {
             throw InputError(
