@@ -66,13 +66,21 @@ public struct HistoryRow: Sendable {
 
     /// The exported event plus its `changes`.
     public var json: JSON {
-        var writer = JSONWriter()
+        // Re-parsed so callers can embed it; history output is small.
+        (try? JSONParser.parse(written().bytes)) ?? .null
+    }
+
+    /// `json` as compact text, written once: the rows of `audit --json`.
+    /// (Writing `json` again after its re-parse was a third of a 1M audit.)
+    public var jsonText: String { written().string }
+
+    private func written() -> JSONWriter {
+        var writer = JSONWriter(capacity: 1024)
         event.writeExport(into: &writer, closing: false)
         writer.append(",\"changes\":")
         writer.writeOrdered(.array(changes.map(\.json)))
         writer.append("}")
-        // Re-parse so callers can embed it; history output is small.
-        return (try? JSONParser.parse(writer.bytes)) ?? .null
+        return writer
     }
 }
 
@@ -320,112 +328,6 @@ extension Ledger {
             return view
         }
     }
-
-    /// Who changed what, across all streams, in position order. Rows stream
-    /// to `row`, so the whole ledger is never held in memory.
-    ///
-    /// ```swift
-    /// var filter = AuditFilter()
-    /// filter.field = "target"
-    /// try ledger.audit(filter) { row in
-    ///     print(row.event.recordedBy, row.event.stream, row.changes.map(\.field))
-    /// }
-    /// ```
-    ///
-    /// - parameter filter: Which rows: by stream, actor, field, time, signatures.
-    /// - parameter row: Called with each matching row, in position order; may throw to stop.
-    /// - throws: `LedgerError` when the file cannot be read, or what `row` throws.
-    public func audit(_ filter: AuditFilter, row: (HistoryRow) throws -> Void) throws {
-        guard let filter = filter.resolved else { return }
-        try read { db in
-            let relevant = filter.relevantTypes
-            let typeList = relevant.map { types in
-                " AND type IN (" + types.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")"
-            } ?? ""
-            // With the index by type, only the rows of those types are read, in position order.
-            let hasTypeIndex = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'events_type'") ?? false
-            let byType = relevant != nil && hasTypeIndex
-            var condition = CountingRule(PointInTime(knownAt: filter.knownAt)).knownSQL
-            if let prefix = filter.stream {
-                let range = Self.streamRange(under: prefix)
-                condition.add("stream >= ? AND stream < ?", .text(range.lowerBound), .text(range.upperBound))
-            }
-            let sql = "SELECT \(EventRows.columns) FROM events WHERE 1"
-                + (byType ? " AND position IN (SELECT position FROM events WHERE 1" + typeList + ")" : typeList)
-                + condition.andTerms + " ORDER BY position"
-            let statement = try RawStatement(db, sql)
-            defer { statement.reset() }
-            condition.bind(to: statement, from: 1)
-            let earlierSQL = "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND position < ?"
-                + typeList + " ORDER BY version"
-            var timelines: [String: StreamTimeline] = [:]
-            // Streams whose timeline holds an index (an event came out of fold order), and how many events those hold.
-            var indexedStreams = Set<String>()
-            var indexedEvents = 0
-            let top = filter.field.map { String($0.prefix { $0 != "." }) }
-            // With only some types read, a retraction of an event of another type
-            // changes none of the fields they set: it is not folded in.
-            var read = Set<String>()
-            while try statement.step() {
-                let event = try EventRows.read(statement)
-                guard filter.matchesStream(event.stream) else { continue }
-                if relevant != nil {
-                    if event.type == .retracted, let target = event.data["event"]?.stringValue, !read.contains(target) {
-                        continue
-                    }
-                    read.insert(event.id)
-                }
-                // Taken out while it changes, so its state is not copied on write.
-                var timeline = timelines.removeValue(forKey: event.stream) ?? StreamTimeline()
-                let indexedBefore = timeline.indexedEvents
-                defer {
-                    if timeline.indexedEvents > 0 { indexedStreams.insert(event.stream) }
-                    indexedEvents += timeline.indexedEvents - indexedBefore
-                    timelines[event.stream] = timeline
-                    if indexedEvents > Self.auditIndexBudget {
-                        for stream in indexedStreams { timelines[stream]?.dropIndex() }
-                        indexedStreams.removeAll()
-                        indexedEvents = 0
-                    }
-                }
-                func earlier() throws -> [Event] {
-                    let earlierStatement = try RawStatement(db, earlierSQL)
-                    earlierStatement.bind(1, event.stream)
-                    earlierStatement.bind(2, event.position)
-                    var out: [Event] = []
-                    while try earlierStatement.step() { out.append(try EventRows.read(earlierStatement)) }
-                    earlierStatement.reset()
-                    return out
-                }
-                guard filter.matches(event), filter.typeCanTouchField(event.type) else {
-                    try timeline.skip(event, earlier: earlier)
-                    continue
-                }
-                let changes: [Change]
-                if let top, timeline.inOrder(event) {
-                    // In order, the changes are those between the heads: when the
-                    // filtered field's member is the same in both, none can match.
-                    let before = timeline.head?.state
-                    try timeline.skip(event, earlier: earlier)
-                    if before?[top] == timeline.head?.state[top] { continue }
-                    changes = Change.between(before, timeline.head?.state)
-                } else {
-                    changes = try timeline.add(event, earlier: earlier)
-                }
-                guard filter.matches(changes) else { continue }
-                let found = HistoryRow(event: event, changes: changes)
-                if filter.loosened && found.targetDirection != .loosened { continue }
-                try row(found)
-            }
-        }
-    }
-
-    /// How many events `audit` keeps in its streams' indexes (`StreamTimeline`)
-    /// before it drops them all and lets each stream rebuild its own from the
-    /// file at its next late event. An indexed event takes about 0.5 KB, so
-    /// this bounds the indexes near 100 MB whatever the ledger's size.
-    static let auditIndexBudget = 200_000
 
     /// The range of the stream index that holds every id a stream filter
     /// `p` (or `p/`) matches: from `p` up to `p0`, exclusive. `p` and every

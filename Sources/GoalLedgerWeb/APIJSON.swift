@@ -49,7 +49,7 @@ public enum APIJSON {
             }
         } else {
             try ledger.audit(filter) { row in
-                try write((first ? "" : ",") + escapingC1Controls(JSONWriter.ordered(row.json)))
+                try write((first ? "" : ",") + escapingC1Controls(row.jsonText))
                 first = false
             }
         }

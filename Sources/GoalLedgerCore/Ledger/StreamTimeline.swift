@@ -45,8 +45,9 @@ public struct StreamTimeline: Sendable {
         _ = try add(e, earlier: earlier, changes: false)
     }
 
-    /// Forgets the index (the head stays): the next late event builds it again from `earlier`.
-    public mutating func dropIndex() { index = nil }
+    /// True once an event arrived out of fold order and the index was built:
+    /// from then on `earlier` is never called.
+    public var isIndexed: Bool { index != nil }
 
     private mutating func add(_ e: Event, earlier: () throws -> [Event], changes wanted: Bool) rethrows -> [Change] {
         defer { hasEvents = true }
