@@ -29,8 +29,8 @@ extension Ledger {
     /// page about once, so the usual 64 MiB cache would only add to the
     /// process's memory (replay, verify and export stay well under 150 MB).
     static func withScanCache<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        try db.execute(sql: "PRAGMA cache_size = -8192")
-        defer { try? db.execute(sql: "PRAGMA cache_size = -65536") }
+        try db.execute(sql: "PRAGMA cache_size = -\(StoreTuning.scanPageCacheKibibytes)")
+        defer { try? db.execute(sql: "PRAGMA cache_size = -\(StoreTuning.pageCacheKibibytes)") }
         return try body()
     }
 }

@@ -31,13 +31,13 @@ extension Ledger {
                 // write lock, and the copy is read in one transaction of its own.
                 defer { scan.close() }
                 let shared = UnsafeSendable(rows)
-                try Handoff<LightRows>(batchSize: 1, depth: 8).run(producer: { put in
-                    var batch = LightRows(capacity: 1024)
+                try Handoff<LightRows>(batchSize: 1, depth: StoreTuning.scanBatchesAhead).run(producer: { put in
+                    var batch = LightRows(capacity: StoreTuning.scanRowsPerBatch)
                     while try shared.value.step() {
                         batch.append(shared.value)
-                        if batch.count == 1024 {
+                        if batch.count == StoreTuning.scanRowsPerBatch {
                             try put(batch)
-                            batch = LightRows(capacity: 1024)
+                            batch = LightRows(capacity: StoreTuning.scanRowsPerBatch)
                         }
                     }
                     if batch.count > 0 { try put(batch) }

@@ -47,7 +47,7 @@ extension Ledger {
                 // position wins, then by the order the checks of one event run.
                 defer { scan.close() }
                 let shared = UnsafeSendable(rows)
-                try Handoff<VerifyBatch>(batchSize: 1, depth: 8).run(producer: { put in
+                try Handoff<VerifyBatch>(batchSize: 1, depth: StoreTuning.scanBatchesAhead).run(producer: { put in
                     var batch = VerifyBatch()
                     while try shared.value.step() {
                         let row = RowBytes(shared.value)
@@ -61,7 +61,7 @@ extension Ledger {
                             batch.failure = failure
                             break
                         }
-                        if batch.rows.count == Self.verifyBatch {
+                        if batch.rows.count == StoreTuning.scanRowsPerBatch {
                             try put(batch)
                             batch = VerifyBatch()
                         }
@@ -130,9 +130,6 @@ extension Ledger {
     }
 
     static let headPositionSQL = "SELECT coalesce(max(position), 0) FROM events"
-
-    /// Events checked per round trip between the two cores.
-    static let verifyBatch = 1024
 
     static func checkGuard(_ db: Database) throws {
         var triggers = Schema.appendOnlyTriggers.map { name, operation in
@@ -325,7 +322,7 @@ struct VerifyFailure: Comparable {
 /// rows whose `data` the bytes alone did not show canonical, and the first
 /// failure the chain checks found, if any: the batch ends there.
 struct VerifyBatch: @unchecked Sendable {
-    var rows = LightRows(capacity: Ledger.verifyBatch)
+    var rows = LightRows(capacity: StoreTuning.scanRowsPerBatch)
     /// Indices of rows whose `data` must be written out canonically and compared.
     var exact: [Int] = []
     var failure: VerifyFailure?

@@ -75,7 +75,7 @@ public final class Ledger: @unchecked Sendable {
             }
         }
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA cache_size = -65536")  // 64 MiB page cache
+            try db.execute(sql: "PRAGMA cache_size = -\(StoreTuning.pageCacheKibibytes)")
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)

@@ -23,58 +23,74 @@ struct RawStatement {
         sqlite3_clear_bindings(stmt)
     }
 
-    func bind(_ i: Int32, _ s: String?) {
-        guard var s else { sqlite3_bind_null(stmt, i); return }
-        s.withUTF8 { buf in
-            _ = sqlite3_bind_text(stmt, i, UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                  Int32(buf.count), SQLITE_TRANSIENT)
+    /// Binds text (copied by SQLite), or NULL for nil. Parameters count from 1.
+    func bind(_ parameter: Int32, _ text: String?) {
+        guard var text else {
+            sqlite3_bind_null(stmt, parameter)
+            return
+        }
+        text.withUTF8 { utf8 in
+            _ = sqlite3_bind_text(stmt, parameter,
+                                  UnsafeRawPointer(utf8.baseAddress!).assumingMemoryBound(to: CChar.self),
+                                  Int32(utf8.count), SQLITE_TRANSIENT)
         }
     }
 
     /// Binds text that stays where it is until the statement is reset (no copy).
-    func bindStatic(_ i: Int32, _ p: UnsafePointer<UInt8>, _ n: Int) {
-        sqlite3_bind_text(stmt, i, UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), Int32(n), nil)
+    func bindStatic(_ parameter: Int32, _ start: UnsafePointer<UInt8>, _ count: Int) {
+        sqlite3_bind_text(stmt, parameter, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self),
+                          Int32(count), nil)
     }
 
-    func bind(_ i: Int32, _ v: Int64?) {
-        guard let v else { sqlite3_bind_null(stmt, i); return }
-        sqlite3_bind_int64(stmt, i, v)
+    /// Binds an integer, or NULL for nil.
+    func bind(_ parameter: Int32, _ value: Int64?) {
+        guard let value else {
+            sqlite3_bind_null(stmt, parameter)
+            return
+        }
+        sqlite3_bind_int64(stmt, parameter, value)
     }
 
     /// Binds bytes as a BLOB (copied by SQLite).
-    func bindBlob(_ i: Int32, _ bytes: UnsafeRawBufferPointer) {
-        sqlite3_bind_blob(stmt, i, bytes.baseAddress, Int32(bytes.count), SQLITE_TRANSIENT)
+    func bindBlob(_ parameter: Int32, _ bytes: UnsafeRawBufferPointer) {
+        sqlite3_bind_blob(stmt, parameter, bytes.baseAddress, Int32(bytes.count), SQLITE_TRANSIENT)
     }
 
     /// Steps once; true when a row is available.
     func step() throws -> Bool {
-        let rc = sqlite3_step(stmt)
-        if rc == SQLITE_ROW { return true }
-        if rc == SQLITE_DONE { return false }
+        let resultCode = sqlite3_step(stmt)
+        if resultCode == SQLITE_ROW { return true }
+        if resultCode == SQLITE_DONE { return false }
         let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt)))
         sqlite3_reset(stmt)
-        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message)
+        throw DatabaseError(resultCode: ResultCode(rawValue: resultCode), message: message)
     }
 
-    func run() throws { _ = try step(); sqlite3_reset(stmt) }
+    /// Steps a statement that returns no rows, then resets it.
+    func run() throws {
+        _ = try step()
+        sqlite3_reset(stmt)
+    }
 
-    func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
-    func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
+    // Columns count from 0; event rows name theirs (`EventColumn`).
+
+    func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
 
     /// A BLOB column's bytes, copied.
-    func blob(_ i: Int32) -> [UInt8] {
-        guard let p = sqlite3_column_blob(stmt, i) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, i))))
+    func blob(_ column: Int32) -> [UInt8] {
+        guard let start = sqlite3_column_blob(stmt, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(stmt, column))))
     }
 
-    func text(_ i: Int32) -> String { String(decoding: bytes(i), as: UTF8.self) }
-    func optionalText(_ i: Int32) -> String? { isNull(i) ? nil : text(i) }
+    func text(_ column: Int32) -> String { String(decoding: bytes(column), as: UTF8.self) }
+    func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 
     /// The column's bytes, valid until the next step.
-    func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {
-        let p = sqlite3_column_text(stmt, i)
-        let n = Int(sqlite3_column_bytes(stmt, i))
-        return UnsafeBufferPointer(start: p, count: n)
+    func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        let start = sqlite3_column_text(stmt, column)
+        let count = Int(sqlite3_column_bytes(stmt, column))
+        return UnsafeBufferPointer(start: start, count: count)
     }
 }
 
@@ -91,7 +107,8 @@ final class ScanConnection: @unchecked Sendable {
     init?(path: String, sql: String) {
         // One thread at a time uses it (opened here, stepped on the other core): no mutexes needed.
         guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK,
-              sqlite3_exec(db, "PRAGMA cache_size = -4096; BEGIN", nil, nil, nil) == SQLITE_OK,
+              sqlite3_exec(db, "PRAGMA cache_size = -\(StoreTuning.scanConnectionCacheKibibytes); BEGIN", nil, nil, nil)
+                == SQLITE_OK,
               sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             close()
             return nil
@@ -109,10 +126,10 @@ final class ScanConnection: @unchecked Sendable {
     /// The last position in the state this connection reads (nil when it cannot tell), so a
     /// caller that also reads on a connection of its own can check that both see the same events.
     func headPosition() -> Int64? {
-        var s: OpaquePointer?
-        guard sqlite3_prepare_v2(db, Ledger.headPositionSQL, -1, &s, nil) == SQLITE_OK, let s else { return nil }
-        defer { sqlite3_finalize(s) }
-        return sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : nil
+        var head: OpaquePointer?
+        guard sqlite3_prepare_v2(db, Ledger.headPositionSQL, -1, &head, nil) == SQLITE_OK, let head else { return nil }
+        defer { sqlite3_finalize(head) }
+        return sqlite3_step(head) == SQLITE_ROW ? sqlite3_column_int64(head, 0) : nil
     }
 
     func close() {
