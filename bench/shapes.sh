@@ -6,14 +6,15 @@
 #   N=20000 bench/shapes.sh               a quick look
 #   LIMIT=60 bench/shapes.sh              cut any command after 60 s
 #   BEFORE=/path/to/goalledger bench/shapes.sh   also time import, export, replay, verify, history
-#                                         and audit with another build on the same files, in the same run
+#                                         and audit (first row, whole, peak RSS) with another build on the
+#                                         same files, in the same run
 #
 # Shapes (goalledger-bench generate --shape): national (the benchmark's own), wide (many short
 # streams, no ids), shuffled (national, each stream's measurements in random effective order),
 # long (a few streams of 33k-100k readings in random order). For each: import, replay, verify,
 # export, `history --json`, `show --as-of` and `diff` of the shape's longest stream, and `audit
 # --json` with no filter (its first row and the whole), as events/s or seconds, with the peak RSS
-# of import, replay, verify and export; and raw SQLite's one-transaction insert of N events
+# of import, replay, verify, export and audit; and raw SQLite's one-transaction insert of N events
 # (sqlite_es_bench, 1,000-event streams) in the same run, as the yardstick for import.
 # A command that runs past LIMIT seconds is stopped and reported as "> LIMIT s".
 # Writes bench/results/shapes.md; the ledgers live in $WORK, never in the repository.
@@ -51,11 +52,12 @@ rss() {  # the peak RSS of the last `seconds` command, in MB
     awk '{ printf "%.0f", $1 / 1024 }' "$WORK/rss.txt" 2>/dev/null || echo "?"
 }
 
-# firstRow COMMAND…: seconds until the command's first line of output (the rest is discarded).
+# firstRow COMMAND…: seconds until the command's first KiB of output (the rest is discarded).
+# Bytes, not a line: `audit --json` writes one JSON array on one line, which `head -1` would wait out.
 firstRow() {
     local start end
     start=$(date +%s.%N)
-    timeout "$LIMIT" "$@" 2>/dev/null | head -1 >/dev/null || true
+    timeout "$LIMIT" "$@" 2>/dev/null | head -c 1024 >/dev/null || true
     end=$(date +%s.%N)
     awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
 }
@@ -78,7 +80,7 @@ RAW=$(grep '"append_one_txn"' "$WORK/raw.jsonl" | head -1 | sed 's/.*"events_per
     echo "Raw SQLite one-transaction insert of $N events in the same run: $(printf '%.0f' "$RAW") events/s."
     echo "Commands are cut at $LIMIT s (\"> $LIMIT\")."
     echo
-    echo "| shape | streams | longest stream | import ev/s (÷ raw) | replay ev/s | verify ev/s | export ev/s | history of longest (s) | show --as-of (s) | diff (s) | audit first row (s) | audit --json (s) | peak RSS import/replay/verify/export (MB) |"
+    echo "| shape | streams | longest stream | import ev/s (÷ raw) | replay ev/s | verify ev/s | export ev/s | history of longest (s) | show --as-of (s) | diff (s) | audit first row (s) | audit --json (s) | peak RSS import/replay/verify/export/audit (MB) |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 } > "$OUT"
 BEFORE_ROWS=""
@@ -101,10 +103,10 @@ for shape in national wide shuffled long; do
     show=$(seconds "$BIN/goalledger" show "$longest" --as-of 2016-06-30 --json --db "$db")
     diff=$(seconds "$BIN/goalledger" diff "$longest" --from 2016-06-30 --to 2024-06-30 --json --db "$db")
     first=$(firstRow "$BIN/goalledger" audit --json --db "$db")
-    audit=$(seconds "$BIN/goalledger" audit --json --db "$db")
+    audit=$(seconds "$BIN/goalledger" audit --json --db "$db"); auditRSS=$(rss)
     importRate=$(rate "$import")
     ratio=$(case "$importRate" in "<"*) echo "—" ;; *) awk -v a="$importRate" -v r="$RAW" 'BEGIN { printf "%.2f×", a / r }' ;; esac)
-    echo "| $shape | $streams | $longestEvents | $importRate ($ratio) | $(rate "$replay") | $(rate "$verify") | $(rate "$export") | $history | $show | $diff | $first | $audit | $importRSS/$replayRSS/$verifyRSS/$exportRSS |" >> "$OUT"
+    echo "| $shape | $streams | $longestEvents | $importRate ($ratio) | $(rate "$replay") | $(rate "$verify") | $(rate "$export") | $history | $show | $diff | $first | $audit | $importRSS/$replayRSS/$verifyRSS/$exportRSS/$auditRSS |" >> "$OUT"
     if [ -n "${BEFORE:-}" ]; then
         # The other build on the same file, right after: its replay rewrites the projections as it would have.
         echo "shape $shape: the same commands with $BEFORE" >&2
@@ -115,8 +117,9 @@ for shape in national wide shuffled long; do
         bReplay=$(seconds "$BEFORE" replay --db "$db")
         bVerify=$(seconds "$BEFORE" verify --db "$db")
         bHistory=$(seconds "$BEFORE" history "$longest" --json --db "$db")
-        bAudit=$(seconds "$BEFORE" audit --json --db "$db")
-        BEFORE_ROWS="$BEFORE_ROWS| $shape | $(rate "$bImport") | $(rate "$bReplay") | $(rate "$bVerify") | $(rate "$bExport") | $bHistory | $bAudit |
+        bFirst=$(firstRow "$BEFORE" audit --json --db "$db")
+        bAudit=$(seconds "$BEFORE" audit --json --db "$db"); bAuditRSS=$(rss)
+        BEFORE_ROWS="$BEFORE_ROWS| $shape | $(rate "$bImport") | $(rate "$bReplay") | $(rate "$bVerify") | $(rate "$bExport") | $bHistory | $bFirst | $bAudit | $bAuditRSS |
 "
     fi
 done
@@ -125,8 +128,8 @@ if [ -n "${BEFORE:-}" ]; then
         echo
         echo "The build given as BEFORE ($BEFORE), on the same files in the same run:"
         echo
-        echo "| shape | import ev/s | replay ev/s | verify ev/s | export ev/s | history of longest (s) | audit --json (s) |"
-        echo "|---|---:|---:|---:|---:|---:|---:|"
+        echo "| shape | import ev/s | replay ev/s | verify ev/s | export ev/s | history of longest (s) | audit first row (s) | audit --json (s) | audit peak RSS (MB) |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
         printf "%s" "$BEFORE_ROWS"
     } >> "$OUT"
 fi
