@@ -138,11 +138,8 @@ final class AppendSession: LedgerView {
         }
         do {
             try Rules.check(input, against: self)
-        } catch let e as AppendError {
-            switch e {
-            case .rejected(let m): throw LedgerError.rejected(m.message)
-            case .conflict(let m): throw LedgerError.conflict(m)
-            }
+        } catch let error as InputError {
+            throw LedgerError(error)
         }
         let isKeyEvent = input.type == .keyRegistered || input.type == .keyRevoked
         if isKeyEvent, try currentState(of: input.stream)?.state["kind"]?.stringValue != "person" {
@@ -179,7 +176,7 @@ final class AppendSession: LedgerView {
         }
         if isKeyEvent || event.sigs != nil {
             do { try keys.check(event, locallySignedDigest: input.locallySignedDigest) } catch {
-                throw LedgerError.rejected(error.message)
+                throw LedgerError(error)
             }
         }
         do {

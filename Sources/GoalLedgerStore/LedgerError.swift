@@ -28,6 +28,23 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable {
     }
     public static func failure(_ m: String) -> LedgerError { LedgerError(.failure, m) }
 
+    /// An input error of the core as the store reports it, with the same exit
+    /// code: `FILE:LINE: ` in front when the file (`stdin` for standard input)
+    /// and the error's line are known, `FILE: ` when only the file is.
+    public init(_ input: InputError, file: String? = nil) {
+        let kind: Kind = switch input.kind {
+        case .rejected: .rejected
+        case .conflict: .conflict
+        case .unreadable: .failure
+        }
+        let place = switch (file, input.line) {
+        case (let file?, let line?): "\(file):\(line): "
+        case (let file?, nil): "\(file): "
+        case (nil, _): ""
+        }
+        self.init(kind, place + input.message)
+    }
+
     /// Adds `FILE:LINE: ` in front, for imports.
     public func at(_ file: String, line: Int) -> LedgerError {
         LedgerError(kind, "\(file):\(line): \(message)", position: position)

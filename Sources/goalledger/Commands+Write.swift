@@ -91,10 +91,8 @@ extension GoalLedgerCommand {
             var inputs: [EventInput] = []
             do {
                 try reader.forEachLine { line, _ in inputs.append(try EventInput.parse(line: line)) }
-            } catch let e as LineError {
-                throw InputError("stdin:\(e.line): \(e.message)")
-            } catch let e as InputError {
-                throw InputError("stdin:\(reader.lineNumber): \(e.message)")
+            } catch let error as InputError {
+                throw LedgerError(error.line == nil ? error.at(line: reader.lineNumber) : error, file: "stdin")
             }
             guard inputs.count == 1 else {
                 throw InputError(inputs.isEmpty ? "stdin: no event given (flags or one JSON object on stdin)"
@@ -265,7 +263,7 @@ func importFile(_ file: String, into l: Ledger, context: AppendContext, signers:
 {
     let name = file == "-" ? "stdin" : file
     var reader: NDJSONReader
-    do { reader = try NDJSONReader(path: file) } catch { throw LedgerError.failure(error.message) }
+    do { reader = try NDJSONReader(path: file) } catch { throw LedgerError(error) }
     var appended = 0, skipped = 0
     let bar = ProgressLine("import \(name)")
     do {
@@ -287,18 +285,17 @@ func importFile(_ file: String, into l: Ledger, context: AppendContext, signers:
                     case .appended: appended += 1
                     case .skipped: skipped += 1
                     }
-                } catch let e as InputError {
-                    throw LedgerError.rejected(e.message).at(name, line: n)
-                } catch let e as LedgerError {
-                    throw e.at(name, line: n)
+                } catch let error as InputError {
+                    throw LedgerError(error.at(line: n), file: name)
+                } catch let error as LedgerError {
+                    throw error.at(name, line: n)
                 }
                 if (appended + skipped) % 10_000 == 0 { bar.update(Int64(appended + skipped), 0) }
             }
         }
-    } catch let e as LineError {
-        throw LedgerError.rejected(e.message).at(name, line: e.line)
-    } catch let e as InputError {
-        throw LedgerError.failure("\(name): \(e.message)")
+    } catch let error as InputError {
+        // A line the reader refused (exit 2, with its line), or a file that cannot be read (exit 1).
+        throw LedgerError(error, file: name)
     }
     bar.finish()
     return (appended, skipped)

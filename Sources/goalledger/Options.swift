@@ -103,7 +103,7 @@ struct WriterOptions: ParsableArguments {
         do {
             by = try Validation.text(.string(who), member: "recordedBy")
             try Validation.refuseC1Controls(by, member: "recordedBy")
-        } catch { throw LedgerError.rejected(error.message) }
+        } catch { throw LedgerError(error) }
         if let fixed = env("GOALLEDGER_CLOCK") {
             // Reproducible fixtures and tests only; `recorded` still never decreases.
             guard let t = try? TimePoint(parsing: fixed) else {

@@ -82,7 +82,7 @@ func runCommand(_ body: () throws -> Void) throws {
     } catch let e as InputError {
         Out.flush()
         printError(e.message)
-        throw ExitCode(2)
+        throw ExitCode(e.exitCode)
     }
 }
 

@@ -92,11 +92,13 @@ import Testing
     }
 
     @Test func crlfIsRefusedWithItsLineNumber() throws {
-        #expect(throws: LineError.self) { try lines("{\"a\":1}\n{\"b\":2}\r\n") }
         do {
             _ = try lines("{\"a\":1}\n{\"b\":2}\r\n")
-        } catch let error as LineError {
+            Issue.record("a CRLF line was read")
+        } catch let error as InputError {
             #expect(error.line == 2)
+            #expect(error.kind == .rejected)
+            #expect(error.exitCode == 2)
             #expect(error.message.contains("CR"))
         }
     }
@@ -106,7 +108,7 @@ import Testing
         do {
             _ = try lines("{}\n" + huge + "\n")
             Issue.record("a line over 1 MiB was read")
-        } catch let error as LineError {
+        } catch let error as InputError {
             #expect(error.line == 2)
         }
     }

@@ -24,30 +24,17 @@ extension LedgerView {
     public func creationEffective(of stream: String) throws -> Effective? { try creationEvent(of: stream)?.effective }
 }
 
-/// Why an append failed: rejected input (exit 2) or a concurrency conflict (exit 4).
-public enum AppendError: Error, Equatable, Sendable {
-    case rejected(InputError)
-    case conflict(String)
-
-    public var message: String {
-        switch self {
-        case .rejected(let e): e.message
-        case .conflict(let m): m
-        }
-    }
-}
-
 /// The append-time rules of SPEC §5 that need the ledger: kinds, references,
 /// registered actors, revision reasons, retractions, expected versions.
 public enum Rules {
     public static func check(_ input: EventInput, against ledger: some LedgerView) throws -> Void {
-        func reject(_ m: String) -> AppendError { .rejected(InputError(m)) }
+        func reject(_ message: String) -> InputError { InputError(message) }
         let existing = try ledger.kind(of: input.stream)
 
         if let expected = input.expectedVersion {
             let v = try ledger.version(of: input.stream)
             if v != expected {
-                throw AppendError.conflict("stream \(input.stream) is at version \(v), expected \(expected)")
+                throw InputError("stream \(input.stream) is at version \(v), expected \(expected)", kind: .conflict)
             }
         }
 

@@ -27,7 +27,9 @@ public struct NDJSONReader: ~Copyable {
             ownsFD = false
         } else {
             let f = open(path, O_RDONLY)
-            guard f >= 0 else { throw InputError("cannot open \(path): \(String(cString: strerror(errno)))") }
+            guard f >= 0 else {
+                throw InputError("cannot open \(path): \(String(cString: strerror(errno)))", kind: .unreadable)
+            }
             fd = f
             ownsFD = true
         }
@@ -38,6 +40,7 @@ public struct NDJSONReader: ~Copyable {
 
     /// Calls `body` with each non-blank line (without its newline) and its
     /// 1-based line number. The bytes are valid only during the call.
+    /// A line it refuses (CRLF, BOM, too long) throws an `InputError` with its `line`.
     public mutating func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
         while true {
             // Find the next newline in what is buffered.
@@ -49,7 +52,7 @@ public struct NDJSONReader: ~Copyable {
             }
             if end == nil && !eof {
                 if buffer.count - start > Self.maxLineBytes {
-                    throw LineError(line: lineNumber + 1, message: "longer than \(Self.maxLineBytes) bytes")
+                    throw InputError("longer than \(Self.maxLineBytes) bytes", line: lineNumber + 1)
                 }
                 try fill()
                 continue
@@ -61,13 +64,14 @@ public struct NDJSONReader: ~Copyable {
             try buffer.withUnsafeBufferPointer { all in
                 let line = UnsafeBufferPointer(rebasing: all[start..<lineEnd])
                 if n == 1, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
-                    throw LineError(line: n, message: "byte-order mark (BOM) at the start of the file; save it as UTF-8 without BOM")
+                    throw InputError("byte-order mark (BOM) at the start of the file; save it as UTF-8 without BOM",
+                                     line: n)
                 }
                 if line.last == 0x0D {
-                    throw LineError(line: n, message: "line ends with CR (CRLF line endings); use LF only")
+                    throw InputError("line ends with CR (CRLF line endings); use LF only", line: n)
                 }
                 if line.count > Self.maxLineBytes {
-                    throw LineError(line: n, message: "longer than \(Self.maxLineBytes) bytes")
+                    throw InputError("longer than \(Self.maxLineBytes) bytes", line: n)
                 }
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 try body(line, n)
@@ -107,19 +111,9 @@ public struct NDJSONReader: ~Copyable {
         let n = buffer.withUnsafeMutableBufferPointer { p in read(fd, p.baseAddress! + old, chunk) }
         if n < 0 {
             buffer.removeLast(chunk)
-            throw InputError("read failed: \(String(cString: strerror(errno)))")
+            throw InputError("read failed: \(String(cString: strerror(errno)))", kind: .unreadable)
         }
         buffer.removeLast(chunk - n)
         if n == 0 { eof = true }
-    }
-}
-
-/// A problem with one line of an NDJSON file.
-public struct LineError: Error, Sendable {
-    public var line: Int
-    public var message: String
-    public init(line: Int, message: String) {
-        self.line = line
-        self.message = message
     }
 }
