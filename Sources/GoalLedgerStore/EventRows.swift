@@ -69,7 +69,8 @@ enum EventRows {
     /// `light` events also leave out `dataJSON`: a fold reads the parsed `data`;
     /// and with `recorded: false` the recorded time (replay and verify read it
     /// from the row only when a snapshot is taken).
-    static func read(_ s: some EventColumns, parseData: Bool = true, light: Bool = false, recorded: Bool = true) throws -> Event {
+    static func read(_ s: some EventColumns, parseData: Bool = true, light: Bool = false,
+                     recorded: Bool = true) throws -> Event {
         let position = s.int(.position)
         func bad(_ what: String) -> LedgerError { .integrity("position \(position): \(what)", position: position) }
         guard let type = EventType(utf8: s.bytes(.type)) else { throw bad("unknown type \(s.text(.type))") }
@@ -79,7 +80,9 @@ enum EventRows {
         var data = JSONObject()
         if parseData {
             do {
-                guard case .object(let object) = try JSONParser.parse(s.bytes(.data)) else { throw bad("data is not an object") }
+                guard case .object(let object) = try JSONParser.parse(s.bytes(.data)) else {
+                    throw bad("data is not an object")
+                }
                 data = object
             } catch let error as LedgerError { throw error } catch { throw bad("data is not valid JSON: \(error)") }
         }
@@ -103,7 +106,8 @@ enum EventRows {
     }
 
     /// Every event of one stream, in version order; optionally only those before a position.
-    static func stream(_ db: Database, _ stream: String, before position: Int64? = nil, light: Bool = false) throws -> [Event] {
+    static func stream(_ db: Database, _ stream: String, before position: Int64? = nil,
+                       light: Bool = false) throws -> [Event] {
         let s = try RawStatement(db, "SELECT \(columns) FROM events WHERE stream = ? AND position < ? ORDER BY version")
         s.bind(1, stream)
         s.bind(2, position ?? Int64.max)
@@ -164,7 +168,9 @@ struct RowBytes: EventColumns {
     private let texts: InlineArray<15, UnsafeBufferPointer<UInt8>>
     private let nulls: InlineArray<15, Bool>
     /// The `sigs` column (SPEC §10), nil when the event is unsigned.
-    var sigs: UnsafeBufferPointer<UInt8>? { nulls[Int(EventColumn.sigs.index)] ? nil : texts[Int(EventColumn.sigs.index)] }
+    var sigs: UnsafeBufferPointer<UInt8>? {
+        nulls[Int(EventColumn.sigs.index)] ? nil : texts[Int(EventColumn.sigs.index)]
+    }
 
     init(_ s: RawStatement) {
         assert(EventColumn.allCases.count == 15, "RowBytes holds one slot per column")
@@ -172,7 +178,9 @@ struct RowBytes: EventColumns {
         version = s.int(.version)
         // Asking SQLite for an integer column as text would convert it: those stay empty.
         texts = InlineArray { index in
-            EventColumn(rawValue: Int32(index))!.isInteger ? UnsafeBufferPointer(start: nil, count: 0) : s.bytes(Int32(index))
+            EventColumn(rawValue: Int32(index))!.isInteger
+                ? UnsafeBufferPointer(start: nil, count: 0)
+                : s.bytes(Int32(index))
         }
         nulls = InlineArray { index in s.isNull(Int32(index)) }
     }
@@ -231,7 +239,10 @@ struct LightRows: @unchecked Sendable {
         try bytes.withUnsafeBufferPointer { all in
             try layout.withUnsafeBufferPointer { layout in
                 for k in 0..<min(limit, count) {
-                    guard try body(k, Row(all: all, fields: UnsafeBufferPointer(rebasing: layout[(k * Self.stride)...]))) else { return }
+                    guard try body(k, Row(all: all,
+                                          fields: UnsafeBufferPointer(rebasing: layout[(k * Self.stride)...]))) else {
+                        return
+                    }
                 }
             }
         }

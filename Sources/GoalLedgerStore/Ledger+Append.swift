@@ -131,7 +131,9 @@ final class AppendSession: LedgerView {
                 same = input.hasSameContent(as: stored)
             }
             guard same else {
-                let where_ = stored.position > startPosition ? "earlier in this input" : "in the ledger (position \(stored.position))"
+                let where_ = stored.position > startPosition
+                    ? "earlier in this input"
+                    : "in the ledger (position \(stored.position))"
                 throw LedgerError.rejected("id \(id) is already \(where_) with different content")
             }
             return .skipped(stored)
@@ -150,17 +152,23 @@ final class AppendSession: LedgerView {
         let event: Event
         if let x = input.exported {
             guard x.position == position else {
-                throw LedgerError.rejected("exported event has position \(x.position), but the next position here is \(position)")
+                throw LedgerError.rejected(
+                    "exported event has position \(x.position), but the next position here is \(position)")
             }
             guard x.version == version else {
-                throw LedgerError.rejected("exported event has version \(x.version) of \(input.stream), but the next version here is \(version)")
+                throw LedgerError.rejected(
+                    "exported event has version \(x.version) of \(input.stream), "
+                        + "but the next version here is \(version)")
             }
             guard x.prev == headHash else {
-                throw LedgerError.rejected("exported event's prev does not match this ledger's head hash (it belongs to another ledger or history)")
+                throw LedgerError.rejected(
+                    "exported event's prev does not match this ledger's head hash "
+                        + "(it belongs to another ledger or history)")
             }
             let recorded = try Recorded(stored: x.recorded)
             guard recorded >= lastRecorded else {
-                throw LedgerError.rejected("exported event's recorded \(x.recorded) is earlier than the ledger's last (\(lastRecorded.text))")
+                throw LedgerError.rejected(
+                    "exported event's recorded \(x.recorded) is earlier than the ledger's last (\(lastRecorded.text))")
             }
             event = input.event(position: position, version: version, id: input.id!, recorded: x.recorded,
                                 recordedBy: x.recordedBy, prev: headHash)

@@ -8,7 +8,8 @@ extension Ledger {
     public func export(knownAt: TimePoint? = nil, write: ([UInt8]) throws -> Void) throws {
         try read { db in try Self.withScanCache(db) {
             let known = CountingRule(PointInTime(knownAt: knownAt)).knownSQL
-            let s = try RawStatement(db, "SELECT \(EventRows.columns) FROM events\(known.whereClause) ORDER BY position")
+            let s = try RawStatement(
+                db, "SELECT \(EventRows.columns) FROM events\(known.whereClause) ORDER BY position")
             known.bind(to: s, from: 1)
             defer { s.reset() }
             var w = JSONWriter(capacity: 1 << 17)

@@ -102,7 +102,8 @@ extension Ledger {
                     try viewDB.execute(sql: "INSERT INTO meta VALUES (?, ?)", arguments: [key, value])
                 }
                 let upsert = try RawStatement(viewDB, Projection.upsertSQL)
-                let targetRows = try RawStatement(viewDB, "INSERT INTO target_history VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                let targetRows = try RawStatement(
+                    viewDB, "INSERT INTO target_history VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
                 let measurementRows = try RawStatement(viewDB, "INSERT INTO measurements VALUES (?,?,?,?,?,?,?,?,?)")
                 var group: [Event] = []
                 var done: Int64 = 0

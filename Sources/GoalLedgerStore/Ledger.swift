@@ -45,7 +45,8 @@ public final class Ledger: @unchecked Sendable {
 
     /// How long a writer waits for another process's transaction before giving
     /// up: 60 s, or `GOALLEDGER_BUSY_TIMEOUT` seconds (for tests of the limit).
-    public static let busyTimeoutSeconds: Double = getenv("GOALLEDGER_BUSY_TIMEOUT").flatMap { Double(String(cString: $0)) } ?? 60
+    public static let busyTimeoutSeconds: Double =
+        getenv("GOALLEDGER_BUSY_TIMEOUT").flatMap { Double(String(cString: $0)) } ?? 60
 
     /// Opens a ledger. Writes create the file; reads of a missing file fail
     /// with `notFound`, and open it read-only so they never change it.
@@ -123,7 +124,8 @@ public final class Ledger: @unchecked Sendable {
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
             return .integrity("\(path) is damaged: \(e.message ?? "database disk image is malformed")")
         case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return .failure("\(path) is busy: another process held it for more than \(Int(busyTimeoutSeconds)) s; try again")
+            return .failure(
+                "\(path) is busy: another process held it for more than \(Int(busyTimeoutSeconds)) s; try again")
         case .SQLITE_CANTOPEN:
             return .failure("cannot open \(path): \(e.message ?? "unable to open")")
         case .SQLITE_READONLY:

@@ -132,8 +132,11 @@ struct Projection {
             pivot = target
         }
         let inMemory = (taken[e.stream] ?? []).last { Fold.precedes($0.folded.lastChange, pivot) }
-        let stored = load == nil && !snapshotsWritten ? nil : try Self.storedSnapshot(db, e.stream, kind: kind, before: pivot)
-        let best = [inMemory, stored].compactMap { $0 }.max { Fold.precedes($0.folded.lastChange, $1.folded.lastChange) }
+        let stored = load == nil && !snapshotsWritten
+            ? nil
+            : try Self.storedSnapshot(db, e.stream, kind: kind, before: pivot)
+        let best = [inMemory, stored].compactMap { $0 }
+            .max { Fold.precedes($0.folded.lastChange, $1.folded.lastChange) }
         if let best {
             let candidates = try Self.tail(db, e.stream, after: best, before: e.position) + [e]
             if case .answered(let folded) = Fold.resume(best, with: candidates, at: .now) { return folded }
@@ -143,7 +146,8 @@ struct Projection {
 
     /// Events of a stream before a position that `Fold.resume` needs after a
     /// snapshot: those after its head, found by version on the stream's index.
-    static func tail(_ db: Database, _ stream: String, after snapshot: Snapshot, before position: Int64) throws -> [Event] {
+    static func tail(_ db: Database, _ stream: String, after snapshot: Snapshot,
+                     before position: Int64) throws -> [Event] {
         let s = try RawStatement(db, """
             SELECT \(EventRows.columns) FROM events WHERE stream = ?
             AND version > (SELECT version FROM events WHERE position = ?) AND position < ? ORDER BY version
@@ -158,7 +162,8 @@ struct Projection {
     }
 
     /// The latest stored snapshot of a stream whose point lies before an event.
-    static func storedSnapshot(_ db: Database, _ stream: String, kind: EntityKind, before e: Event) throws -> Snapshot? {
+    static func storedSnapshot(_ db: Database, _ stream: String, kind: EntityKind,
+                               before e: Event) throws -> Snapshot? {
         let s = try RawStatement(db, """
             SELECT head_position, head_recorded, last_position, folded, state FROM snapshots
             WHERE stream = ? AND (effective_key < ? OR (effective_key = ? AND last_position < ?))
@@ -179,7 +184,8 @@ struct Projection {
     /// Reads the snapshot rows the statement selects, then resets it. With
     /// `distinct`, keeps at most that many, one per point (last event): rows
     /// of the same point follow each other, and the first of them is kept.
-    static func snapshots(from s: RawStatement, _ db: Database, kind: EntityKind, distinct: Int? = nil) throws -> [Snapshot] {
+    static func snapshots(from s: RawStatement, _ db: Database, kind: EntityKind,
+                          distinct: Int? = nil) throws -> [Snapshot] {
         var rows: [(headPosition: Int64, headRecorded: String, last: Int64, folded: Int, state: String)] = []
         while try s.step() {
             if distinct != nil && rows.last?.last == s.int(2) { continue }
@@ -214,7 +220,8 @@ struct Projection {
             try s.run()
             entry.dirty = false
         }
-        let snap = try RawStatement(db, "INSERT OR REPLACE INTO snapshots (\(Self.snapshotColumns)) VALUES (?,?,?,?,?,?,?)")
+        let snap = try RawStatement(
+            db, "INSERT OR REPLACE INTO snapshots (\(Self.snapshotColumns)) VALUES (?,?,?,?,?,?,?)")
         for (stream, x) in snapshots {
             snap.reset()
             snap.bind(1, stream)
@@ -307,7 +314,8 @@ struct Projection {
             }
             head = Folded(state: state, version: folded, lastChange: lastEvent)
         }
-        return StreamEntry(kind: kind, version: version, plan: plan, created: created, timeline: ProjectionHead(head: head, hasEvents: true))
+        return StreamEntry(kind: kind, version: version, plan: plan, created: created,
+                           timeline: ProjectionHead(head: head, hasEvents: true))
     }
 }
 

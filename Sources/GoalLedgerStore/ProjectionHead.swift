@@ -42,7 +42,8 @@ struct ProjectionHead: Sendable {
     /// whole stream (a snapshot).
     @discardableResult
     mutating func advance(_ e: consuming Event, creationKey: () throws -> Int64?,
-                                 refold: (_ e: Event, _ current: Folded?, _ creationKey: Int64?) throws -> Folded?) rethrows -> Bool {
+                                 refold: (_ e: Event, _ current: Folded?,
+                                          _ creationKey: Int64?) throws -> Folded?) rethrows -> Bool {
         defer { hasEvents = true }
         if e.type.creates != nil && !hasEvents { self.creationKey = e.effective.key }
         if inOrder(e) {

@@ -13,7 +13,8 @@ enum Schema {
     ]
 
     static func triggerSQL(_ name: String, _ op: String) -> String {
-        "CREATE TRIGGER \(name) BEFORE \(op) ON events BEGIN SELECT RAISE(ABORT, 'goalledger: the events table is append-only'); END"
+        "CREATE TRIGGER \(name) BEFORE \(op) ON events BEGIN "
+            + "SELECT RAISE(ABORT, 'goalledger: the events table is append-only'); END"
     }
 
     /// How many migrations `migrator` registers.

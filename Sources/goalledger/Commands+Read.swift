@@ -71,7 +71,8 @@ extension GoalLedgerCommand {
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var time: TimeOptions
         @OptionGroup var output: JSONFlag
-        @Option(help: ArgumentHelp("Only this kind: actor, plan, theme, goal, indicator, initiative.", valueName: "kind"))
+        @Option(help: ArgumentHelp(
+            "Only this kind: actor, plan, theme, goal, indicator, initiative.", valueName: "kind"))
         var kind: Parsed<EntityKind>?
 
         func validate() throws { try kind?.check() }
@@ -200,7 +201,11 @@ extension GoalLedgerCommand {
                 var rows: [HistoryRow] = []
                 try opened.audit(filter) { row in
                     // --loosened adds what the ledger knew then, read after the scan.
-                    if loosened { rows.append(row) } else { TextRender.history(row, withStream: true).forEach(Out.print) }
+                    if loosened {
+                        rows.append(row)
+                    } else {
+                        TextRender.history(row, withStream: true).forEach(Out.print)
+                    }
                     count += 1
                 }
                 for row in rows {
@@ -224,11 +229,13 @@ extension GoalLedgerCommand {
                 """)
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var time: TimeOptions
-        @Option(help: ArgumentHelp("Write the projections to this new SQLite file instead.", valueName: "file")) var into: String?
+        @Option(help: ArgumentHelp("Write the projections to this new SQLite file instead.", valueName: "file"))
+        var into: String?
 
         func validate() throws {
             if (time.asOf != nil || time.knownAt != nil) && into == nil {
-                throw ValidationError("--as-of/--known-at need --into FILE: the ledger's own projections are always current")
+                throw ValidationError(
+                    "--as-of/--known-at need --into FILE: the ledger's own projections are always current")
             }
         }
 

@@ -58,7 +58,8 @@ extension GoalLedgerCommand {
             } catch {
                 let text = "\(error)"
                 printError(text.contains("Address already in use")
-                           ? "cannot serve on \(host):\(port): the port is in use; choose another with --port (0 picks a free one)"
+                           ? "cannot serve on \(host):\(port): the port is in use; "
+                               + "choose another with --port (0 picks a free one)"
                            : "cannot serve on \(host):\(port): \(text)")
                 throw ExitCode(1)
             }
@@ -94,7 +95,11 @@ extension GoalLedgerCommand {
                 let options = SiteWriter.Options(out: out, point: point, language: web.lang,
                                                  accessibilityStatement: web.accessibilityStatement, years: years)
                 let report: SiteWriter.Report
-                do { report = try SiteWriter.write(opened, options) } catch let error as LedgerError { throw error } catch {
+                do {
+                    report = try SiteWriter.write(opened, options)
+                } catch let error as LedgerError {
+                    throw error
+                } catch {
                     throw LedgerError.failure("cannot write the site to \(out): \(error.localizedDescription)")
                 }
                 Out.print("wrote \(report.pages) pages and \(report.files) other files "

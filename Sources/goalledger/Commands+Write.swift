@@ -28,14 +28,19 @@ extension GoalLedgerCommand {
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var writer: WriterOptions
-        @Option(help: ArgumentHelp("Entity id of the stream, e.g. ballerup/vision-2029.", valueName: "id")) var stream: String?
-        @Option(help: ArgumentHelp("Event type, e.g. PlanDrafted, TargetSet (SPEC §5).", valueName: "type")) var type: String?
-        @Option(help: ArgumentHelp("When it took effect: YYYY-MM-DD or an RFC 3339 instant.", valueName: "date")) var effective: String?
-        @Option(help: ArgumentHelp("Registered actor on whose behalf, e.g. ballerup/kb.", valueName: "id")) var actor: String?
+        @Option(help: ArgumentHelp("Entity id of the stream, e.g. ballerup/vision-2029.", valueName: "id"))
+        var stream: String?
+        @Option(help: ArgumentHelp("Event type, e.g. PlanDrafted, TargetSet (SPEC §5).", valueName: "type"))
+        var type: String?
+        @Option(help: ArgumentHelp("When it took effect: YYYY-MM-DD or an RFC 3339 instant.", valueName: "date"))
+        var effective: String?
+        @Option(help: ArgumentHelp("Registered actor on whose behalf, e.g. ballerup/kb.", valueName: "id"))
+        var actor: String?
         @Option(help: ArgumentHelp("The event's data as a JSON object.", valueName: "json")) var data: String?
         @Option(help: "Why (needed when revising a target).") var reason: String?
         @Option(help: ArgumentHelp("The authority: meeting and item.", valueName: "text")) var decision: String?
-        @Option(help: ArgumentHelp("Idempotency key, 1-100 characters (default: a new UUID).", valueName: "key")) var id: String?
+        @Option(help: ArgumentHelp("Idempotency key, 1-100 characters (default: a new UUID).", valueName: "key"))
+        var id: String?
         @Option(name: .customLong("expected-version"), help: ArgumentHelp(
             "Fail with exit 4 unless the stream is at this version (0 = must not exist yet).", valueName: "n"))
         var expectedVersion: Int?
@@ -46,12 +51,17 @@ extension GoalLedgerCommand {
 
         func validate() throws {
             if usesFlags {
-                for (name, v) in [("--stream", stream), ("--type", type), ("--effective", effective), ("--actor", actor), ("--data", data)]
+                for (name, v) in [("--stream", stream), ("--type", type), ("--effective", effective),
+                                  ("--actor", actor), ("--data", data)]
                 where v == nil {
-                    throw ValidationError("missing \(name) (give all of --stream, --type, --effective, --actor, --data, or none and JSON on stdin)")
+                    throw ValidationError(
+                        "missing \(name) (give all of --stream, --type, --effective, --actor, --data, "
+                            + "or none and JSON on stdin)")
                 }
             } else if reason != nil || decision != nil || id != nil || expectedVersion != nil {
-                throw ValidationError("--reason, --decision, --id and --expected-version go with the flags form; on stdin put them in the JSON object")
+                throw ValidationError(
+                    "--reason, --decision, --id and --expected-version go with the flags form; "
+                        + "on stdin put them in the JSON object")
             }
         }
 
@@ -66,7 +76,8 @@ extension GoalLedgerCommand {
                     Out.print(e.exportLine())
                 } else {
                     let verb = if case .skipped = outcome { "skipped (already present)" } else { "appended" }
-                    Out.print("\(verb): position \(e.position)  \(e.stream) v\(e.version)  \(e.type.rawValue)  id \(e.id)")
+                    Out.print(
+                        "\(verb): position \(e.position)  \(e.stream) v\(e.version)  \(e.type.rawValue)  id \(e.id)")
                 }
             }
         }
@@ -74,7 +85,9 @@ extension GoalLedgerCommand {
         func readInput() throws -> EventInput {
             if usesFlags {
                 let dataValue: JSON
-                do { dataValue = try JSONParser.parse(data!) } catch { throw InputError("--data: invalid JSON: \(error)") }
+                do { dataValue = try JSONParser.parse(data!) } catch {
+                    throw InputError("--data: invalid JSON: \(error)")
+                }
                 var o = JSONObject()
                 o["stream"] = .string(stream!)
                 o["type"] = .string(type!)
@@ -96,7 +109,8 @@ extension GoalLedgerCommand {
             }
             guard inputs.count == 1 else {
                 throw InputError(inputs.isEmpty ? "stdin: no event given (flags or one JSON object on stdin)"
-                                                : "stdin: \(inputs.count) events given; append takes one (use import for more)")
+                                                : "stdin: \(inputs.count) events given; "
+                                                    + "append takes one (use import for more)")
             }
             return inputs[0]
         }
@@ -153,7 +167,8 @@ extension GoalLedgerCommand {
                 """)
 
         @OptionGroup var ledger: LedgerOptions
-        @Option(name: .customLong("known-at"), help: ArgumentHelp("Only events recorded by T.", valueName: "T")) var knownAt: String?
+        @Option(name: .customLong("known-at"), help: ArgumentHelp("Only events recorded by T.", valueName: "T"))
+        var knownAt: String?
 
         func run() throws {
             try runCommand {
@@ -226,7 +241,8 @@ extension GoalLedgerCommand {
         func parseDigest(_ s: String) throws -> (Int64, String) {
             let parts = s.split(separator: ":", maxSplits: 1)
             guard parts.count == 2, let p = Int64(parts[0]), p >= 1, Validation.isHash(String(parts[1])) else {
-                throw ValidationError("--against takes POSITION:HASH as printed by `goalledger head`, e.g. 41:3f2a…(64 hex digits)")
+                throw ValidationError(
+                    "--against takes POSITION:HASH as printed by `goalledger head`, e.g. 41:3f2a…(64 hex digits)")
             }
             return (p, String(parts[1]))
         }

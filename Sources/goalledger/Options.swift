@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 struct LedgerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Ledger file (default: $GOALLEDGER_DB, else ./goalledger.sqlite).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Ledger file (default: $GOALLEDGER_DB, else ./goalledger.sqlite).", valueName: "path"))
     var db: String?
 
     var path: String { db ?? env("GOALLEDGER_DB") ?? "goalledger.sqlite" }
@@ -94,7 +95,8 @@ extension EventType: OptionValue {
 
 struct WriterOptions: ParsableArguments {
     @Option(name: .customLong("recorded-by"), help: ArgumentHelp(
-        "The person at the keyboard, stored as recordedBy (default: $GOALLEDGER_USER, else the OS user).", valueName: "name"))
+        "The person at the keyboard, stored as recordedBy (default: $GOALLEDGER_USER, else the OS user).",
+        valueName: "name"))
     var recordedBy: String?
 
     func context() throws -> AppendContext {

@@ -20,7 +20,9 @@ enum TextRender {
         return flat.count <= n ? flat : String(flat.prefix(max(1, n - 1))) + "…"
     }
 
-    static func padRight(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    static func padRight(_ s: String, _ n: Int) -> String {
+        s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
+    }
 
     /// Word-wraps text to the width, every line after the first indented.
     static func wrap(_ text: String, indent: Int, first: Int? = nil) -> [String] {
@@ -36,7 +38,8 @@ enum TextRender {
             line += (line.isEmpty ? "" : " ") + word
         }
         if !line.isEmpty || lines.isEmpty { lines.append(line) }
-        return lines.enumerated().map { $0.offset == 0 ? $0.element : String(repeating: " ", count: indent) + $0.element }
+        return lines.enumerated()
+            .map { $0.offset == 0 ? $0.element : String(repeating: " ", count: indent) + $0.element }
     }
 
     /// `≥ 30 % by 2025-12-31 (baseline 22 in 2020)`.
@@ -85,17 +88,23 @@ enum TextRender {
                     let line = name == "milestones"
                         ? "\(value(o?["date"]))  \(value(o?["title"]))" + (o?["kind"].map { " [\(value($0))]" } ?? "")
                         : "→ \(value(o?["to"]))" + (o?["relation"].map { " (\(value($0)))" } ?? "")
-                    out += wrap(line, indent: 8, first: 6).enumerated().map { $0.offset == 0 ? "    • " + $0.element : $0.element }
+                    out += wrap(line, indent: 8, first: 6).enumerated()
+                        .map { $0.offset == 0 ? "    • " + $0.element : $0.element }
                 }
             default:
-                out += wrap(value(f), indent: 15, first: 15).enumerated().map { $0.offset == 0 ? label + $0.element : $0.element }
+                out += wrap(value(f), indent: 15, first: 15).enumerated()
+                    .map { $0.offset == 0 ? label + $0.element : $0.element }
             }
         }
         let e = v.folded.lastChange
-        out.append("version \(v.folded.version) · last change #\(e.position) \(e.type.rawValue), effective \(e.effective.text)")
+        out.append("version \(v.folded.version) · last change #\(e.position) \(e.type.rawValue), "
+                   + "effective \(e.effective.text)")
         let who = "  by \(e.actor), recorded \(e.recorded) by \(e.recordedBy)"
         out += who.count <= width ? [who] : ["  by \(e.actor)", "  recorded \(e.recorded) by \(e.recordedBy)"]
-        if let r = e.reason { out += wrap("reason: " + r, indent: 10, first: 2).enumerated().map { $0.offset == 0 ? "  " + $0.element : $0.element } }
+        if let r = e.reason {
+            out += wrap("reason: " + r, indent: 10, first: 2).enumerated()
+                .map { $0.offset == 0 ? "  " + $0.element : $0.element }
+        }
         if let d = e.decision { out.append("  decision: " + clip(d, width - 12)) }
         if let sigs = e.sigs { out.append("  signed by " + clip(signerNames(sigs), width - 12)) }
         return out
@@ -132,7 +141,8 @@ enum TextRender {
         if let by = p.state["supersededBy"]?.stringValue { status += " by \(by)" }
         if let on = p.state["adoptedOn"]?.stringValue { status += status == "adopted" ? " \(on)" : ", adopted \(on)" }
         var out = ["\(planID) (\(value(p.state["kind"])), \(status), \(when(p.point)))"]
-        out += wrap(p.state.title ?? "", indent: 2, first: 2).enumerated().map { $0.offset == 0 ? "  " + $0.element : $0.element }
+        out += wrap(p.state.title ?? "", indent: 2, first: 2).enumerated()
+            .map { $0.offset == 0 ? "  " + $0.element : $0.element }
         let goalsByTheme = Dictionary(grouping: t.goals, by: { $0.state["theme"]?.stringValue ?? "" })
         let initiativesByTheme = Dictionary(grouping: t.initiatives, by: { $0.state["theme"]?.stringValue ?? "" })
         let indicatorsByGoal = Dictionary(grouping: t.indicators, by: { $0.state["goal"]?.stringValue ?? "" })
@@ -200,7 +210,8 @@ enum TextRender {
             if !removed.isEmpty { parts.append("−\(removed.count): " + removed.map(item).joined(separator: "; ")) }
             if !parts.isEmpty { return "\(c.field): " + parts.joined(separator: " ") }
         }
-        return "\(c.field): \(c.before.map { clip(value($0), 30) } ?? "∅") → \(c.after.map { clip(value($0), 30) } ?? "∅")"
+        return "\(c.field): \(c.before.map { clip(value($0), 30) } ?? "∅") → "
+            + "\(c.after.map { clip(value($0), 30) } ?? "∅")"
     }
 
     /// One element of a list in a state: a link by its target, a milestone by its date and title.
@@ -229,7 +240,10 @@ enum TextRender {
         out.append("    effective \(e.effective.text)  recorded \(e.recorded)")
         out.append("    actor \(e.actor)  recorded by \(e.recordedBy)")
         if let sigs = e.sigs { out.append("    signed by " + clip(signerNames(sigs), width - 14)) }
-        if let reason = e.reason { out += wrap("reason: " + reason, indent: 12, first: 4).enumerated().map { $0.offset == 0 ? "    " + $0.element : $0.element } }
+        if let reason = e.reason {
+            out += wrap("reason: " + reason, indent: 12, first: 4).enumerated()
+                .map { $0.offset == 0 ? "    " + $0.element : $0.element }
+        }
         if let d = e.decision { out.append("    decision: " + clip(d, width - 14)) }
         for c in r.changes { out.append("    " + clip(changeLine(c), width - 4)) }
         if let direction = r.targetDirection, direction != .changed { out.append("    target \(direction.rawValue)") }
@@ -252,7 +266,8 @@ enum TextRender {
     /// `audit --loosened`: what the ledger knew of the goal when the revision was recorded.
     static func revisionContext(_ context: RevisionContext?) -> [String] {
         guard let context else { return ["    latest known measurement: none"] }
-        var line = "    latest known measurement: " + (latest(.object(context.latest)) ?? "—") + " of " + context.indicator
+        var line = "    latest known measurement: " + (latest(.object(context.latest)) ?? "—")
+            + " of " + context.indicator
         if let onCourse = context.onCourse { line += onCourse ? "; on course" : "; not on course" }
         return wrap(line.dropFirst(4).description, indent: 6, first: 4).enumerated()
             .map { $0.offset == 0 ? "    " + $0.element : $0.element }

@@ -30,9 +30,12 @@ public enum Identifier {
     /// then a value of visible ASCII without spaces.
     public static func isExternalRef(_ s: String) -> Bool {
         let u = Array(s.utf8)
-        guard u.count <= maxEntityIDLength, let colon = u.firstIndex(of: 0x3A), colon > 0, colon < u.count - 1 else { return false }
+        guard u.count <= maxEntityIDLength, let colon = u.firstIndex(of: 0x3A), colon > 0, colon < u.count - 1 else {
+            return false
+        }
         guard u[0] >= 0x61 && u[0] <= 0x7A else { return false }
-        for c in u[1..<colon] where !((c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2E || c == 0x2B) {
+        for c in u[1..<colon] where !((c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)
+                                          || c == 0x2D || c == 0x2E || c == 0x2B) {
             return false
         }
         return u[(colon + 1)...].allSatisfy { $0 > 0x20 && $0 < 0x7F }

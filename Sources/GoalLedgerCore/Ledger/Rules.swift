@@ -41,11 +41,15 @@ public enum Rules {
         // Kind of stream.
         if let creates = input.type.creates {
             if let k = existing {
-                throw reject("stream \(input.stream) already exists (\(k.withArticle)); \(input.type.rawValue) creates a new \(creates.rawValue)")
+                throw reject(
+                    "stream \(input.stream) already exists (\(k.withArticle)); "
+                        + "\(input.type.rawValue) creates a new \(creates.rawValue)")
             }
         } else {
             guard let k = existing else {
-                throw reject("no stream \(input.stream); create it first (\(input.type.appliesTo.compactMap { creationName($0) }.joined(separator: " or ")))")
+                throw reject(
+                    "no stream \(input.stream); create it first "
+                        + "(\(input.type.appliesTo.compactMap { creationName($0) }.joined(separator: " or ")))")
             }
             guard input.type.appliesTo.contains(k) else {
                 throw reject("\(input.type.rawValue) does not apply to \(k.withArticle) (\(input.stream))")
@@ -75,7 +79,8 @@ public enum Rules {
                 guard let k, kinds.contains(k) else {
                     let want = kinds.map(\.rawValue).joined(separator: " or ")
                     throw reject(k == nil ? "data.\(field.name): no \(want) \(id)"
-                                          : "data.\(field.name): \(id) is \(k!.withArticle), not \(kinds.map(\.withArticle).joined(separator: " or "))")
+                                          : "data.\(field.name): \(id) is \(k!.withArticle), "
+                                              + "not \(kinds.map(\.withArticle).joined(separator: " or "))")
                 }
                 if id == input.stream {
                     throw reject("data.\(field.name): \(id) cannot refer to itself")
@@ -85,7 +90,9 @@ public enum Rules {
                 if Identifier.isEntityID(to) {
                     let k = try ledger.kind(of: to)
                     guard let k, EntityKind.linkable.contains(k) else {
-                        throw reject(k == nil ? "data.to: no entity \(to)" : "data.to: \(to) is \(k!.withArticle); links go to plans, themes, goals, indicators, initiatives or scheme:value references")
+                        throw reject(k == nil ? "data.to: no entity \(to)"
+                                              : "data.to: \(to) is \(k!.withArticle); links go to plans, themes, "
+                                                  + "goals, indicators, initiatives or scheme:value references")
                     }
                     if to == input.stream { throw reject("data.to: an entity cannot link to itself") }
                 }
@@ -130,7 +137,9 @@ public enum Rules {
                 throw reject("data.event: event \(id) belongs to stream \(target.stream), not \(input.stream)")
             }
             guard target.type != .retracted else {
-                throw reject("data.event: \(id) is itself a retraction; retractions cannot be retracted (append the event again instead)")
+                throw reject(
+                    "data.event: \(id) is itself a retraction; "
+                        + "retractions cannot be retracted (append the event again instead)")
             }
             if try ledger.isRetracted(id: id) { throw reject("data.event: event \(id) is already retracted") }
         default:

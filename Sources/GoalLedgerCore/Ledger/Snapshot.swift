@@ -45,7 +45,8 @@ extension Fold {
     /// snapshot's point. Returns `.unusable` when the snapshot cannot
     /// answer (a later event slots in before its point or retracts one of its
     /// events); `.answered(folded)` otherwise, equal to `state(of:at:)`.
-    public static func resume(_ snapshot: Snapshot, with candidates: [Event], at point: PointInTime) -> SnapshotResumption {
+    public static func resume(_ snapshot: Snapshot, with candidates: [Event],
+                              at point: PointInTime) -> SnapshotResumption {
         guard snapshot.admits(point) else { return .unusable }
         let upTo = snapshot.folded.lastChange
         let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

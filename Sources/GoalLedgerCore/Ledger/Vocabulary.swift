@@ -12,7 +12,9 @@ public enum EntityKind: String, Sendable, CaseIterable, Codable {
     public static let linkable: [EntityKind] = [.plan, .theme, .goal, .indicator, .initiative]
 
     /// "a goal", "an actor": for messages.
-    public var withArticle: String { (self == .actor || self == .indicator || self == .initiative ? "an " : "a ") + rawValue }
+    public var withArticle: String {
+        (self == .actor || self == .indicator || self == .initiative ? "an " : "a ") + rawValue
+    }
 
     /// The status an entity starts with.
     public var defaultStatus: String { self == .plan ? "draft" : "active" }
@@ -190,7 +192,8 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     private var fieldList: [Field] {
         switch self {
         case .actorRegistered:
-            [Field("name", .text, required: true), Field("kind", .oneOf(["person", "body", "organization"]), required: true),
+            [Field("name", .text, required: true),
+             Field("kind", .oneOf(["person", "body", "organization"]), required: true),
              Field("role", .text), Field("memberOf", .ref([.actor]))]
         case .planDrafted:
             [Field("organization", .ref([.actor]), required: true),
@@ -209,7 +212,8 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
              Field("source", .text)]
         case .initiativeAdded:
             [Field("plan", .ref([.plan]), required: true), Field("theme", .ref([.theme])),
-             Field("title", .text, required: true), Field("description", .text), Field("label", .text), Field("tag", .text)]
+             Field("title", .text, required: true), Field("description", .text), Field("label", .text),
+             Field("tag", .text)]
         case .actorRevised:
             [Field("name", .text), Field("role", .text), Field("memberOf", .ref([.actor]))]
         case .planRevised:
@@ -230,7 +234,8 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
         case .targetSet:
             [Field("value", .number, required: true), Field("unit", .text, required: true),
              Field("comparator", .oneOf([">=", "<=", "="])), Field("deadline", .date),
-             Field("baseline", .object([Field("value", .number, required: true), Field("at", .yearOrDate, required: true)]))]
+             Field("baseline", .object([Field("value", .number, required: true),
+                                        Field("at", .yearOrDate, required: true)]))]
         case .measurementRecorded:
             [Field("value", .number, required: true), Field("period", .text), Field("source", .text)]
         case .statusChanged:

@@ -18,9 +18,11 @@ package struct ChainHasher {
         /// The stored `sigs` (RFC 8785 JSON), nil for an unsigned event.
         package var sigs: UnsafeBufferPointer<UInt8>?
 
-        package init(position: Int64, version: Int64, stream: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>,
-                    effective: UnsafeBufferPointer<UInt8>, actor: UnsafeBufferPointer<UInt8>, reason: UnsafeBufferPointer<UInt8>?,
-                    decision: UnsafeBufferPointer<UInt8>?, id: UnsafeBufferPointer<UInt8>, data: UnsafeBufferPointer<UInt8>,
+        package init(position: Int64, version: Int64, stream: UnsafeBufferPointer<UInt8>,
+                    type: UnsafeBufferPointer<UInt8>, effective: UnsafeBufferPointer<UInt8>,
+                    actor: UnsafeBufferPointer<UInt8>, reason: UnsafeBufferPointer<UInt8>?,
+                    decision: UnsafeBufferPointer<UInt8>?, id: UnsafeBufferPointer<UInt8>,
+                    data: UnsafeBufferPointer<UInt8>,
                     recorded: UnsafeBufferPointer<UInt8>, recordedBy: UnsafeBufferPointer<UInt8>,
                     prev: UnsafeBufferPointer<UInt8>, sigs: UnsafeBufferPointer<UInt8>? = nil)
         {
@@ -32,9 +34,11 @@ package struct ChainHasher {
 
         /// Every text column is valid UTF-8, so its bytes are the text an event made from it hashes.
         var isValidUTF8: Bool {
-            UTF8Check.isValid(stream) && UTF8Check.isValid(type) && UTF8Check.isValid(effective) && UTF8Check.isValid(actor)
-                && (reason.map(UTF8Check.isValid) ?? true) && (decision.map(UTF8Check.isValid) ?? true) && UTF8Check.isValid(id)
-                && UTF8Check.isValid(data) && UTF8Check.isValid(recorded) && UTF8Check.isValid(recordedBy) && UTF8Check.isValid(prev)
+            UTF8Check.isValid(stream) && UTF8Check.isValid(type) && UTF8Check.isValid(effective)
+                && UTF8Check.isValid(actor) && (reason.map(UTF8Check.isValid) ?? true)
+                && (decision.map(UTF8Check.isValid) ?? true) && UTF8Check.isValid(id)
+                && UTF8Check.isValid(data) && UTF8Check.isValid(recorded) && UTF8Check.isValid(recordedBy)
+                && UTF8Check.isValid(prev)
                 && (sigs.map(UTF8Check.isValid) ?? true)
         }
     }
@@ -71,7 +75,9 @@ package enum UTF8Check {
         // ASCII, the common case, eight bytes at a time.
         if let base = b.baseAddress {
             let raw = UnsafeRawPointer(base)
-            while k + 8 <= n && raw.loadUnaligned(fromByteOffset: k, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { k += 8 }
+            while k + 8 <= n && raw.loadUnaligned(fromByteOffset: k, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                k += 8
+            }
         }
         while k < n {
             let c = b[k]
