@@ -24,7 +24,7 @@ enum EventRows {
 
     /// Inserts an event. Its texts are copied once into `buffer` and bound
     /// in place, so SQLite makes no copy of its own of each column.
-    static func insert(_ e: Event, _ s: RawStatement, buffer: inout [UInt8]) throws {
+    static func insert(_ event: Event, _ statement: RawStatement, buffer: inout [UInt8]) throws {
         buffer.removeAll(keepingCapacity: true)
         // Where each text column's bytes lie in `buffer`; nil for NULL.
         var spans: [(column: EventColumn, bytes: Range<Int>?)] = []
@@ -35,30 +35,30 @@ enum EventRows {
             text.withUTF8 { buffer.append(contentsOf: $0) }
             spans.append((column, start..<buffer.count))
         }
-        add(.stream, e.stream)
-        add(.type, e.type.rawValue)
-        add(.effective, e.effective.text)
-        add(.actor, e.actor)
-        add(.reason, e.reason)
-        add(.decision, e.decision)
-        add(.id, e.id)
-        add(.data, e.dataJSON)
-        add(.recorded, e.recorded)
-        add(.recordedBy, e.recordedBy)
-        add(.prev, e.prev)
-        add(.hash, e.hash)
-        add(.sigs, e.sigs.map(EventSignature.canonical))
+        add(.stream, event.stream)
+        add(.type, event.type.rawValue)
+        add(.effective, event.effective.text)
+        add(.actor, event.actor)
+        add(.reason, event.reason)
+        add(.decision, event.decision)
+        add(.id, event.id)
+        add(.data, event.dataJSON)
+        add(.recorded, event.recorded)
+        add(.recordedBy, event.recordedBy)
+        add(.prev, event.prev)
+        add(.hash, event.hash)
+        add(.sigs, event.sigs.map(EventSignature.canonical))
         try buffer.withUnsafeBufferPointer { bytes in
-            s.reset()
-            s.bind(EventColumn.position.parameter, e.position)
-            s.bind(EventColumn.version.parameter, e.version)
+            statement.reset()
+            statement.bind(EventColumn.position.parameter, event.position)
+            statement.bind(EventColumn.version.parameter, event.version)
             for (column, span) in spans {
-                guard let span else { s.bind(column.parameter, nil as String?); continue }
-                s.bindStatic(column.parameter, bytes.baseAddress! + span.lowerBound, span.count)
+                guard let span else { statement.bind(column.parameter, nil as String?); continue }
+                statement.bindStatic(column.parameter, bytes.baseAddress! + span.lowerBound, span.count)
             }
             // The bound bytes live only in this closure: unbind them before it ends.
-            defer { s.reset() }
-            try s.run()
+            defer { statement.reset() }
+            try statement.run()
         }
     }
 
@@ -69,73 +69,74 @@ enum EventRows {
     /// `light` events also leave out `dataJSON`: a fold reads the parsed `data`;
     /// and with `recorded: false` the recorded time (replay and verify read it
     /// from the row only when a snapshot is taken).
-    static func read(_ s: some EventColumns, parseData: Bool = true, light: Bool = false,
+    static func read(_ row: some EventColumns, parseData: Bool = true, light: Bool = false,
                      recorded: Bool = true) throws -> Event {
-        let position = s.int(.position)
+        let position = row.int(.position)
         func bad(_ what: String) -> LedgerError { .integrity("position \(position): \(what)", position: position) }
-        guard let type = EventType(utf8: s.bytes(.type)) else { throw bad("unknown type \(s.text(.type))") }
+        guard let type = EventType(utf8: row.bytes(.type)) else { throw bad("unknown type \(row.text(.type))") }
         let effective: Effective
-        do { effective = try Effective(storedUTF8: s.bytes(.effective)) } catch { throw bad(error.message) }
-        let dataJSON = light ? "" : s.text(.data)
+        do { effective = try Effective(storedUTF8: row.bytes(.effective)) } catch { throw bad(error.message) }
+        let dataJSON = light ? "" : row.text(.data)
         var data = JSONObject()
         if parseData {
             do {
-                guard case .object(let object) = try JSONParser.parse(s.bytes(.data)) else {
+                guard case .object(let object) = try JSONParser.parse(row.bytes(.data)) else {
                     throw bad("data is not an object")
                 }
                 data = object
             } catch let error as LedgerError { throw error } catch { throw bad("data is not valid JSON: \(error)") }
         }
         if light {
-            return Event(position: position, version: s.int(.version), stream: s.text(.stream), type: type,
-                         effective: effective, actor: "", reason: nil, decision: nil, id: s.text(.id), data: data,
-                         dataJSON: dataJSON, recorded: recorded ? s.text(.recorded) : "", recordedBy: "", prev: "",
+            return Event(position: position, version: row.int(.version), stream: row.text(.stream), type: type,
+                         effective: effective, actor: "", reason: nil, decision: nil, id: row.text(.id), data: data,
+                         dataJSON: dataJSON, recorded: recorded ? row.text(.recorded) : "", recordedBy: "", prev: "",
                          hash: "")
         }
         var sigs: [EventSignature]? = nil
-        if !s.isNull(.sigs) {
-            do { sigs = try EventSignature.parse(try JSONParser.parse(s.bytes(.sigs))) } catch {
+        if !row.isNull(.sigs) {
+            do { sigs = try EventSignature.parse(try JSONParser.parse(row.bytes(.sigs))) } catch {
                 throw bad("sigs is malformed: \(error)")
             }
         }
-        return Event(position: position, version: s.int(.version), stream: s.text(.stream), type: type,
-                     effective: effective, actor: s.text(.actor), reason: s.optionalText(.reason),
-                     decision: s.optionalText(.decision), id: s.text(.id), data: data, dataJSON: dataJSON,
-                     recorded: s.text(.recorded), recordedBy: s.text(.recordedBy), prev: s.text(.prev),
-                     hash: s.text(.hash), sigs: sigs)
+        return Event(position: position, version: row.int(.version), stream: row.text(.stream), type: type,
+                     effective: effective, actor: row.text(.actor), reason: row.optionalText(.reason),
+                     decision: row.optionalText(.decision), id: row.text(.id), data: data, dataJSON: dataJSON,
+                     recorded: row.text(.recorded), recordedBy: row.text(.recordedBy), prev: row.text(.prev),
+                     hash: row.text(.hash), sigs: sigs)
     }
 
     /// Every event of one stream, in version order; optionally only those before a position.
     static func stream(_ db: Database, _ stream: String, before position: Int64? = nil,
                        light: Bool = false) throws -> [Event] {
-        let s = try RawStatement(db, "SELECT \(columns) FROM events WHERE stream = ? AND position < ? ORDER BY version")
-        s.bind(1, stream)
-        s.bind(2, position ?? Int64.max)
+        let statement = try RawStatement(
+            db, "SELECT \(columns) FROM events WHERE stream = ? AND position < ? ORDER BY version")
+        statement.bind(1, stream)
+        statement.bind(2, position ?? Int64.max)
         var out: [Event] = []
-        while try s.step() { out.append(try read(s, light: light)) }
-        s.reset()
+        while try statement.step() { out.append(try read(statement, light: light)) }
+        statement.reset()
         return out
     }
 
     static func byID(_ db: Database, _ id: String) throws -> Event? {
-        let s = try RawStatement(db, "SELECT \(columns) FROM events WHERE id = ?")
-        s.bind(1, id)
-        defer { s.reset() }
-        return try s.step() ? try read(s) : nil
+        let statement = try RawStatement(db, "SELECT \(columns) FROM events WHERE id = ?")
+        statement.bind(1, id)
+        defer { statement.reset() }
+        return try statement.step() ? try read(statement) : nil
     }
 
     static func at(_ db: Database, position: Int64) throws -> Event? {
-        let s = try RawStatement(db, "SELECT \(columns) FROM events WHERE position = ?")
-        s.bind(1, position)
-        defer { s.reset() }
-        return try s.step() ? try read(s) : nil
+        let statement = try RawStatement(db, "SELECT \(columns) FROM events WHERE position = ?")
+        statement.bind(1, position)
+        defer { statement.reset() }
+        return try statement.step() ? try read(statement) : nil
     }
 
     static func creation(_ db: Database, _ stream: String) throws -> Event? {
-        let s = try RawStatement(db, "SELECT \(columns) FROM events WHERE stream = ? AND version = 1")
-        s.bind(1, stream)
-        defer { s.reset() }
-        return try s.step() ? try read(s) : nil
+        let statement = try RawStatement(db, "SELECT \(columns) FROM events WHERE stream = ? AND version = 1")
+        statement.bind(1, stream)
+        defer { statement.reset() }
+        return try statement.step() ? try read(statement) : nil
     }
 }
 
@@ -172,17 +173,17 @@ struct RowBytes: EventColumns {
         nulls[Int(EventColumn.sigs.index)] ? nil : texts[Int(EventColumn.sigs.index)]
     }
 
-    init(_ s: RawStatement) {
+    init(_ statement: RawStatement) {
         assert(EventColumn.allCases.count == 15, "RowBytes holds one slot per column")
-        position = s.int(.position)
-        version = s.int(.version)
+        position = statement.int(.position)
+        version = statement.int(.version)
         // Asking SQLite for an integer column as text would convert it: those stay empty.
         texts = InlineArray { index in
             EventColumn(rawValue: Int32(index))!.isInteger
                 ? UnsafeBufferPointer(start: nil, count: 0)
-                : s.bytes(Int32(index))
+                : statement.bytes(Int32(index))
         }
-        nulls = InlineArray { index in s.isNull(Int32(index)) }
+        nulls = InlineArray { index in statement.isNull(Int32(index)) }
     }
 
     func int(_ column: EventColumn) -> Int64 {
@@ -218,11 +219,11 @@ struct LightRows: @unchecked Sendable {
 
     var count: Int { layout.count / Self.stride }
 
-    mutating func append(_ s: some EventColumns) {
-        layout.append(Int(s.int(.position)))
-        layout.append(Int(s.int(.version)))
+    mutating func append(_ row: some EventColumns) {
+        layout.append(Int(row.int(.position)))
+        layout.append(Int(row.int(.version)))
         for column in Self.copied {
-            let columnBytes = s.bytes(column)
+            let columnBytes = row.bytes(column)
             layout.append(bytes.count)
             layout.append(columnBytes.count)
             if columnBytes.count > 0 { bytes.append(contentsOf: columnBytes) }
@@ -238,9 +239,9 @@ struct LightRows: @unchecked Sendable {
     func forEach(upTo limit: Int, _ body: (Int, Row) throws -> Bool) rethrows {
         try bytes.withUnsafeBufferPointer { all in
             try layout.withUnsafeBufferPointer { layout in
-                for k in 0..<min(limit, count) {
-                    guard try body(k, Row(all: all,
-                                          fields: UnsafeBufferPointer(rebasing: layout[(k * Self.stride)...]))) else {
+                for index in 0..<min(limit, count) {
+                    let fields = UnsafeBufferPointer(rebasing: layout[(index * Self.stride)...])
+                    guard try body(index, Row(all: all, fields: fields)) else {
                         return
                     }
                 }

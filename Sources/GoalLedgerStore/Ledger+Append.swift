@@ -10,7 +10,7 @@ public enum AppendOutcome: Sendable {
 
     public var event: Event {
         switch self {
-        case .appended(let e), .skipped(let e): e
+        case .appended(let event), .skipped(let event): event
         }
     }
 }
@@ -57,17 +57,17 @@ final class AppendSession: LedgerView {
         self.checkpointInterval = checkpointInterval
         projection = Projection()
         projection.load = { id in try Projection.loadEntry(db, id) }
-        let s = try RawStatement(db, "SELECT position, hash, recorded FROM events ORDER BY position DESC LIMIT 1")
-        if try s.step() {
-            headPosition = s.int(0)
-            headHash = s.text(1)
-            lastRecorded = (try? Recorded(stored: s.text(2))) ?? Recorded(micros: 0)
+        let head = try RawStatement(db, "SELECT position, hash, recorded FROM events ORDER BY position DESC LIMIT 1")
+        if try head.step() {
+            headPosition = head.int(0)
+            headHash = head.text(1)
+            lastRecorded = (try? Recorded(stored: head.text(2))) ?? Recorded(micros: 0)
         } else {
             headPosition = 0
             headHash = Event.genesis
             lastRecorded = Recorded(micros: Int64.min / 2)
         }
-        s.reset()
+        head.reset()
         startPosition = headPosition
         insert = try RawStatement(db, EventRows.insertSQL)
         appendedIDs = headPosition == 0 ? IDFilter() : nil
@@ -103,21 +103,21 @@ final class AppendSession: LedgerView {
         // A stream's first event never changes: ask the file once per stream,
         // and keep only its time (small enough to keep for every stream).
         if let known = created[stream] { return known }
-        guard let e = try EventRows.creation(db, stream) else { return nil }
-        created[stream] = e.effective
-        return e.effective
+        guard let creation = try EventRows.creation(db, stream) else { return nil }
+        created[stream] = creation.effective
+        return creation.effective
     }
 
     func isRetracted(id: String) throws -> Bool {
         if let retractedIDs { return retractedIDs.contains(id) }
-        guard let e = try EventRows.byID(db, id) else { return false }
-        let s = try RawStatement(db, """
+        guard let target = try EventRows.byID(db, id) else { return false }
+        let statement = try RawStatement(db, """
             SELECT 1 FROM events WHERE stream = ? AND type = 'Retracted' AND json_extract(data, '$.event') = ? LIMIT 1
             """)
-        s.bind(1, e.stream)
-        s.bind(2, id)
-        defer { s.reset() }
-        return try s.step()
+        statement.bind(1, target.stream)
+        statement.bind(2, id)
+        defer { statement.reset() }
+        return try statement.step()
     }
 
     // MARK: Appending
@@ -125,16 +125,17 @@ final class AppendSession: LedgerView {
     func append(_ input: EventInput) throws -> AppendOutcome {
         if let id = input.id, appendedIDs?.mayContain(id) ?? true, let stored = try EventRows.byID(db, id) {
             let same: Bool
-            if let x = input.exported {
-                same = stored.hash == x.hash && stored.position == x.position && input.hasSameContent(as: stored)
+            if let exported = input.exported {
+                same = stored.hash == exported.hash && stored.position == exported.position
+                    && input.hasSameContent(as: stored)
             } else {
                 same = input.hasSameContent(as: stored)
             }
             guard same else {
-                let where_ = stored.position > startPosition
+                let place = stored.position > startPosition
                     ? "earlier in this input"
                     : "in the ledger (position \(stored.position))"
-                throw LedgerError.rejected("id \(id) is already \(where_) with different content")
+                throw LedgerError.rejected("id \(id) is already \(place) with different content")
             }
             return .skipped(stored)
         }
@@ -150,29 +151,31 @@ final class AppendSession: LedgerView {
         let position = headPosition + 1
         let version = try self.version(of: input.stream) + 1
         let event: Event
-        if let x = input.exported {
-            guard x.position == position else {
+        if let exported = input.exported {
+            guard exported.position == position else {
                 throw LedgerError.rejected(
-                    "exported event has position \(x.position), but the next position here is \(position)")
+                    "exported event has position \(exported.position), "
+                        + "but the next position here is \(position)")
             }
-            guard x.version == version else {
+            guard exported.version == version else {
                 throw LedgerError.rejected(
-                    "exported event has version \(x.version) of \(input.stream), "
+                    "exported event has version \(exported.version) of \(input.stream), "
                         + "but the next version here is \(version)")
             }
-            guard x.prev == headHash else {
+            guard exported.prev == headHash else {
                 throw LedgerError.rejected(
                     "exported event's prev does not match this ledger's head hash "
                         + "(it belongs to another ledger or history)")
             }
-            let recorded = try Recorded(stored: x.recorded)
+            let recorded = try Recorded(stored: exported.recorded)
             guard recorded >= lastRecorded else {
                 throw LedgerError.rejected(
-                    "exported event's recorded \(x.recorded) is earlier than the ledger's last (\(lastRecorded.text))")
+                    "exported event's recorded \(exported.recorded) "
+                        + "is earlier than the ledger's last (\(lastRecorded.text))")
             }
-            event = input.event(position: position, version: version, id: input.id!, recorded: x.recorded,
-                                recordedBy: x.recordedBy, prev: headHash)
-            guard event.hash == x.hash else {
+            event = input.event(position: position, version: version, id: input.id!,
+                                recorded: exported.recorded, recordedBy: exported.recordedBy, prev: headHash)
+            guard event.hash == exported.hash else {
                 throw LedgerError.rejected("exported event's hash does not verify (its content was changed)")
             }
             lastRecorded = recorded
@@ -189,8 +192,8 @@ final class AppendSession: LedgerView {
         }
         do {
             try EventRows.insert(event, insert, buffer: &row)
-        } catch let e as DatabaseError where e.resultCode.primaryResultCode == .SQLITE_CONSTRAINT {
-            throw LedgerError.rejected("cannot append: \(e.message ?? "constraint failed")")
+        } catch let error as DatabaseError where error.resultCode.primaryResultCode == .SQLITE_CONSTRAINT {
+            throw LedgerError.rejected("cannot append: \(error.message ?? "constraint failed")")
         }
         try merkle.append(db, eventHash: event.hash, position: position)
         if isKeyEvent { keys.record(event) }
@@ -255,11 +258,11 @@ struct IDFilter {
     private var bits = [UInt64](repeating: 0, count: 1 << 18)
 
     private func probes(_ id: String) -> (Int, Int, Int) {
-        var h = Hasher()
-        h.combine(id)
-        let v = UInt64(bitPattern: Int64(h.finalize()))
+        var hasher = Hasher()
+        hasher.combine(id)
+        let hash = UInt64(bitPattern: Int64(hasher.finalize()))
         let mask: UInt64 = (1 << 24) - 1
-        return (Int(v & mask), Int((v >> 24) & mask), Int((v >> 40) ^ (v & 0xFFFF)) & Int(mask))
+        return (Int(hash & mask), Int((hash >> 24) & mask), Int((hash >> 40) ^ (hash & 0xFFFF)) & Int(mask))
     }
 
     mutating func insert(_ id: String) {

@@ -8,21 +8,21 @@ extension Ledger {
     public func export(knownAt: TimePoint? = nil, write: ([UInt8]) throws -> Void) throws {
         try read { db in try Self.withScanCache(db) {
             let known = CountingRule(PointInTime(knownAt: knownAt)).knownSQL
-            let s = try RawStatement(
+            let statement = try RawStatement(
                 db, "SELECT \(EventRows.columns) FROM events\(known.whereClause) ORDER BY position")
-            known.bind(to: s, from: 1)
-            defer { s.reset() }
-            var w = JSONWriter(capacity: 1 << 17)
-            while try s.step() {
-                let e = try EventRows.read(s, parseData: false)
-                e.writeExport(into: &w, closing: true)
-                w.bytes.append(0x0A)
-                if w.bytes.count >= 1 << 16 {
-                    try write(w.bytes)
-                    w.bytes.removeAll(keepingCapacity: true)
+            known.bind(to: statement, from: 1)
+            defer { statement.reset() }
+            var writer = JSONWriter(capacity: 1 << 17)
+            while try statement.step() {
+                let event = try EventRows.read(statement, parseData: false)
+                event.writeExport(into: &writer, closing: true)
+                writer.bytes.append(0x0A)
+                if writer.bytes.count >= 1 << 16 {
+                    try write(writer.bytes)
+                    writer.bytes.removeAll(keepingCapacity: true)
                 }
             }
-            if !w.bytes.isEmpty { try write(w.bytes) }
+            if !writer.bytes.isEmpty { try write(writer.bytes) }
         } }
     }
 

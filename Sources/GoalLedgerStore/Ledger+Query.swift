@@ -427,7 +427,7 @@ extension Ledger {
     ) throws -> [Snapshot] {
         let admitted = CountingRule(point).snapshotsAdmittedSQL
         let statement = try RawStatement(db, """
-            SELECT head_position, head_recorded, last_position, folded, state FROM snapshots
+            SELECT \(SnapshotColumn.selectList) FROM snapshots
             WHERE stream = ?\(admitted.andTerms)
             ORDER BY effective_key DESC, last_position DESC, head_position DESC LIMIT 16
             """)

@@ -59,8 +59,8 @@ extension Ledger {
             view.state["latest"]?.objectValue.map { (view, $0) }
         }
         let sameUnit = measured.filter { $0.0.state["unit"]?.stringValue == unit }
-        guard let (indicator, latest) = (sameUnit.isEmpty ? measured : sameUnit).max(by: { a, b in
-            (a.1["effective"]?.stringValue ?? "") < (b.1["effective"]?.stringValue ?? "")
+        guard let (indicator, latest) = (sameUnit.isEmpty ? measured : sameUnit).max(by: { earlier, later in
+            (earlier.1["effective"]?.stringValue ?? "") < (later.1["effective"]?.stringValue ?? "")
         }) else { return nil }
         let replaced = TargetDirection.replaced(by: row.event.data, changes: row.changes) ?? row.event.data
         let onCourse = latest["value"]?.numberValue.flatMap { TargetDirection.meets($0, replaced) }

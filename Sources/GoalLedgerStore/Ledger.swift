@@ -93,10 +93,10 @@ public final class Ledger: @unchecked Sendable {
                         """)
                 }
             }
-        } catch let e as LedgerError {
-            throw e
-        } catch let e as DatabaseError {
-            throw Self.translate(e, path: path)
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
         }
     }
 
@@ -119,19 +119,19 @@ public final class Ledger: @unchecked Sendable {
     }
 
     /// Database errors in words a user can act on, with the SPEC's exit code.
-    static func translate(_ e: DatabaseError, path: String) -> LedgerError {
-        switch e.resultCode.primaryResultCode {
+    static func translate(_ error: DatabaseError, path: String) -> LedgerError {
+        switch error.resultCode.primaryResultCode {
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-            return .integrity("\(path) is damaged: \(e.message ?? "database disk image is malformed")")
+            return .integrity("\(path) is damaged: \(error.message ?? "database disk image is malformed")")
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return .failure(
                 "\(path) is busy: another process held it for more than \(Int(busyTimeoutSeconds)) s; try again")
         case .SQLITE_CANTOPEN:
-            return .failure("cannot open \(path): \(e.message ?? "unable to open")")
+            return .failure("cannot open \(path): \(error.message ?? "unable to open")")
         case .SQLITE_READONLY:
-            return .failure("\(path) is read-only: \(e.message ?? "")")
+            return .failure("\(path) is read-only: \(error.message ?? "")")
         default:
-            return .failure("\(path): \(e.message ?? "\(e)")")
+            return .failure("\(path): \(error.message ?? "\(error)")")
         }
     }
 
@@ -146,8 +146,8 @@ public final class Ledger: @unchecked Sendable {
                 }
                 return result!
             }
-        } catch let e as DatabaseError {
-            throw Self.translate(e, path: path)
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
         }
     }
 
@@ -162,8 +162,8 @@ public final class Ledger: @unchecked Sendable {
                 }
                 return result!
             }
-        } catch let e as DatabaseError {
-            throw Self.translate(e, path: path)
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
         }
     }
 
@@ -176,9 +176,9 @@ public final class Ledger: @unchecked Sendable {
     }
 
     static func head(_ db: Database) throws -> (position: Int64, hash: String)? {
-        let s = try RawStatement(db, "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
-        defer { s.reset() }
-        return try s.step() ? (s.int(0), s.text(1)) : nil
+        let last = try RawStatement(db, "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        defer { last.reset() }
+        return try last.step() ? (last.int(0), last.text(1)) : nil
     }
 
     /// Every event of one stream, in version order.

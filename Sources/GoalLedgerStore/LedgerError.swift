@@ -20,13 +20,13 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
     public var exitCode: Int32 { kind.rawValue }
 
-    public static func rejected(_ m: String) -> LedgerError { LedgerError(.rejected, m) }
-    public static func notFound(_ m: String) -> LedgerError { LedgerError(.notFound, m) }
-    public static func conflict(_ m: String) -> LedgerError { LedgerError(.conflict, m) }
-    public static func integrity(_ m: String, position: Int64? = nil) -> LedgerError {
-        LedgerError(.integrity, m, position: position)
+    public static func rejected(_ message: String) -> LedgerError { LedgerError(.rejected, message) }
+    public static func notFound(_ message: String) -> LedgerError { LedgerError(.notFound, message) }
+    public static func conflict(_ message: String) -> LedgerError { LedgerError(.conflict, message) }
+    public static func integrity(_ message: String, position: Int64? = nil) -> LedgerError {
+        LedgerError(.integrity, message, position: position)
     }
-    public static func failure(_ m: String) -> LedgerError { LedgerError(.failure, m) }
+    public static func failure(_ message: String) -> LedgerError { LedgerError(.failure, message) }
 
     /// An input error of the core as the store reports it, with the same exit
     /// code: `FILE:LINE: ` in front when the file (`stdin` for standard input)

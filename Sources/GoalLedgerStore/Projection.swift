@@ -32,13 +32,13 @@ final class StreamEntry {
     /// The direct parent, from the current state: a goal's theme (else its
     /// plan), an indicator's goal, a theme's plan.
     var parent: String? {
-        guard let s = head?.state else { return nil }
+        guard let state = head?.state else { return nil }
         switch kind {
-        case .actor: return s["memberOf"]?.stringValue
+        case .actor: return state["memberOf"]?.stringValue
         case .plan: return nil
-        case .theme: return s["plan"]?.stringValue
-        case .goal, .initiative: return s["theme"]?.stringValue ?? s["plan"]?.stringValue
-        case .indicator: return s["goal"]?.stringValue
+        case .theme: return state["plan"]?.stringValue
+        case .goal, .initiative: return state["theme"]?.stringValue ?? state["plan"]?.stringValue
+        case .indicator: return state["goal"]?.stringValue
         }
     }
 }
@@ -58,10 +58,10 @@ struct Projection {
     var load: ((String) throws -> StreamEntry?)?
 
     mutating func entry(_ id: String) throws -> StreamEntry? {
-        if let e = entries[id] { return e }
-        guard let load, let e = try load(id) else { return nil }
-        entries[id] = e
-        return e
+        if let found = entries[id] { return found }
+        guard let load, let found = try load(id) else { return nil }
+        entries[id] = found
+        return found
     }
 
     /// Folds one new event into its stream's entry. A late event (backdated,
@@ -75,39 +75,41 @@ struct Projection {
     mutating func apply(_ full: consuming Event, _ db: Database, check: (_ version: Int64) throws -> Void = { _ in },
                         recorded readRecorded: () -> String = { "" }) throws {
         // The entry keeps its last event as `lastChange`, light.
-        var e = full
-        if !e.actor.isEmpty { e = e.light }
-        var found = entries[e.stream]
-        if found == nil, let load, let loaded = try load(e.stream) {
+        var event = full
+        if !event.actor.isEmpty { event = event.light }
+        var found = entries[event.stream]
+        if found == nil, let load, let loaded = try load(event.stream) {
             found = loaded
-            entries[e.stream] = loaded
+            entries[event.stream] = loaded
         }
         try check(found?.version ?? 0)
         let entry: StreamEntry
         if let found {
             entry = found
         } else {
-            let kind = e.type.creates ?? .actor  // a stream always starts with its creation event
+            let kind = event.type.creates ?? .actor  // a stream always starts with its creation event
             var plan: String? = nil
             switch kind {
-            case .theme, .goal, .initiative: plan = e.data["plan"]?.stringValue
-            case .indicator: plan = try e.data["goal"]?.stringValue.flatMap { try self.entry($0)?.plan }
+            case .theme, .goal, .initiative: plan = event.data["plan"]?.stringValue
+            case .indicator: plan = try event.data["goal"]?.stringValue.flatMap { try self.entry($0)?.plan }
             case .actor, .plan: plan = nil
             }
-            entry = StreamEntry(kind: kind, version: 0, plan: plan, created: e.position, timeline: ProjectionHead())
-            entries[e.stream] = entry
+            entry = StreamEntry(kind: kind, version: 0, plan: plan, created: event.position,
+                                timeline: ProjectionHead())
+            entries[event.stream] = entry
         }
-        entry.version = e.version
-        entry.touched = e.position
+        entry.version = event.version
+        entry.touched = event.position
         entry.dirty = true
-        latest = e.position
-        let position = e.position, version = e.version, stream = e.stream, recordedInEvent = e.recorded
+        latest = event.position
+        let position = event.position, version = event.version, stream = event.stream
+        let recordedInEvent = event.recorded
         let kind = entry.kind, created = entry.created
-        let late = try entry.timeline.advance(e) {
+        let late = try entry.timeline.advance(event) {
             // Read back from the file: the late-event shortcut needs the creation's point.
             try EventRows.at(db, position: created)?.effective.key
-        } refold: { e, current, creationKey in
-            try refold(e, current: current, creationKey: creationKey, kind: kind, db)
+        } refold: { lateEvent, current, creationKey in
+            try refold(lateEvent, current: current, creationKey: creationKey, kind: kind, db)
         }
         if version >= Snapshot.interval, version % Snapshot.interval == 0 || late, let head = entry.timeline.head {
             let recorded = recordedInEvent.isEmpty ? readRecorded() : recordedInEvent
@@ -118,86 +120,94 @@ struct Projection {
     }
 
     /// The stream's current state with a late event added.
-    func refold(_ e: Event, current: Folded?, creationKey: Int64?, kind: EntityKind, _ db: Database) throws -> Folded? {
+    func refold(_ event: Event, current: Folded?, creationKey: Int64?, kind: EntityKind,
+                _ db: Database) throws -> Folded? {
         // The point the snapshot must lie before: the event's own, or for a retraction the retracted event's.
-        var pivot = e
-        if e.type == .retracted {
-            guard let id = e.data["event"]?.stringValue, let target = try EventRows.byID(db, id) else {
-                return Fold.state(of: try EventRows.stream(db, e.stream, before: e.position, light: true) + [e])
+        var pivot = event
+        if event.type == .retracted {
+            guard let id = event.data["event"]?.stringValue, let target = try EventRows.byID(db, id) else {
+                let earlier = try EventRows.stream(db, event.stream, before: event.position, light: true)
+                return Fold.state(of: earlier + [event])
             }
-            if let current, let creationKey, creationKey <= e.effective.key, creationKey <= target.effective.key,
-               target.stream == e.stream, let next = Fold.retractLate(target, by: e, from: current) {
+            if let current, let creationKey, creationKey <= event.effective.key,
+               creationKey <= target.effective.key, target.stream == event.stream,
+               let next = Fold.retractLate(target, by: event, from: current) {
                 return next
             }
             pivot = target
         }
-        let inMemory = (taken[e.stream] ?? []).last { Fold.precedes($0.folded.lastChange, pivot) }
+        let inMemory = (taken[event.stream] ?? []).last { Fold.precedes($0.folded.lastChange, pivot) }
         let stored = load == nil && !snapshotsWritten
             ? nil
-            : try Self.storedSnapshot(db, e.stream, kind: kind, before: pivot)
+            : try Self.storedSnapshot(db, event.stream, kind: kind, before: pivot)
         let best = [inMemory, stored].compactMap { $0 }
             .max { Fold.precedes($0.folded.lastChange, $1.folded.lastChange) }
         if let best {
-            let candidates = try Self.tail(db, e.stream, after: best, before: e.position) + [e]
+            let candidates = try Self.tail(db, event.stream, after: best, before: event.position) + [event]
             if case .answered(let folded) = Fold.resume(best, with: candidates, at: .now) { return folded }
         }
-        return Fold.state(of: try EventRows.stream(db, e.stream, before: e.position, light: true) + [e])
+        let earlier = try EventRows.stream(db, event.stream, before: event.position, light: true)
+        return Fold.state(of: earlier + [event])
     }
 
     /// Events of a stream before a position that `Fold.resume` needs after a
     /// snapshot: those after its head, found by version on the stream's index.
     static func tail(_ db: Database, _ stream: String, after snapshot: Snapshot,
                      before position: Int64) throws -> [Event] {
-        let s = try RawStatement(db, """
+        let statement = try RawStatement(db, """
             SELECT \(EventRows.columns) FROM events WHERE stream = ?
             AND version > (SELECT version FROM events WHERE position = ?) AND position < ? ORDER BY version
             """)
-        s.bind(1, stream)
-        s.bind(2, snapshot.headPosition)
-        s.bind(3, position)
+        statement.bind(1, stream)
+        statement.bind(2, snapshot.headPosition)
+        statement.bind(3, position)
         var out: [Event] = []
-        while try s.step() { out.append(try EventRows.read(s, light: true)) }
-        s.reset()
+        while try statement.step() { out.append(try EventRows.read(statement, light: true)) }
+        statement.reset()
         return out
     }
 
     /// The latest stored snapshot of a stream whose point lies before an event.
     static func storedSnapshot(_ db: Database, _ stream: String, kind: EntityKind,
-                               before e: Event) throws -> Snapshot? {
-        let s = try RawStatement(db, """
-            SELECT head_position, head_recorded, last_position, folded, state FROM snapshots
+                               before event: Event) throws -> Snapshot? {
+        let statement = try RawStatement(db, """
+            SELECT \(SnapshotColumn.selectList) FROM snapshots
             WHERE stream = ? AND (effective_key < ? OR (effective_key = ? AND last_position < ?))
             ORDER BY effective_key DESC, last_position DESC LIMIT 1
             """)
-        s.bind(1, stream)
-        s.bind(2, e.effective.key)
-        s.bind(3, e.effective.key)
-        s.bind(4, e.position)
-        return try snapshot(from: s, db, kind: kind)
+        statement.bind(1, stream)
+        statement.bind(2, event.effective.key)
+        statement.bind(3, event.effective.key)
+        statement.bind(4, event.position)
+        return try snapshot(from: statement, db, kind: kind)
     }
 
-    /// Reads a snapshot row (head_position, head_recorded, last_position, folded, state), then resets the statement.
-    static func snapshot(from s: RawStatement, _ db: Database, kind: EntityKind) throws -> Snapshot? {
-        try snapshots(from: s, db, kind: kind).first
+    /// Reads a snapshot row (selected with `SnapshotColumn.selectList`), then resets the statement.
+    static func snapshot(from statement: RawStatement, _ db: Database, kind: EntityKind) throws -> Snapshot? {
+        try snapshots(from: statement, db, kind: kind).first
     }
 
-    /// Reads the snapshot rows the statement selects, then resets it. With
-    /// `distinct`, keeps at most that many, one per point (last event): rows
-    /// of the same point follow each other, and the first of them is kept.
-    static func snapshots(from s: RawStatement, _ db: Database, kind: EntityKind,
+    /// Reads the snapshot rows the statement selects (with `SnapshotColumn.selectList`), then resets it.
+    /// With `distinct`, keeps at most that many, one per point (last event): rows of the same point
+    /// follow each other, and the first of them is kept.
+    static func snapshots(from statement: RawStatement, _ db: Database, kind: EntityKind,
                           distinct: Int? = nil) throws -> [Snapshot] {
         var rows: [(headPosition: Int64, headRecorded: String, last: Int64, folded: Int, state: String)] = []
-        while try s.step() {
-            if distinct != nil && rows.last?.last == s.int(2) { continue }
-            rows.append((s.int(0), s.text(1), s.int(2), Int(s.int(3)), s.text(4)))
+        while try statement.step() {
+            let last = statement.int(SnapshotColumn.lastPosition.index)
+            if distinct != nil && rows.last?.last == last { continue }
+            rows.append((statement.int(SnapshotColumn.headPosition.index),
+                         statement.text(SnapshotColumn.headRecorded.index), last,
+                         Int(statement.int(SnapshotColumn.folded.index)),
+                         statement.text(SnapshotColumn.state.index)))
             if let distinct, rows.count == distinct { break }
         }
-        s.reset()
-        return try rows.compactMap { r in
-            guard let lastChange = try EventRows.at(db, position: r.last),
-                  let state = try? EntityState(kind: kind, canonicalJSON: r.state) else { return nil }
-            return Snapshot(folded: Folded(state: state, version: r.folded, lastChange: lastChange),
-                            headPosition: r.headPosition, headRecorded: r.headRecorded)
+        statement.reset()
+        return try rows.compactMap { row in
+            guard let lastChange = try EventRows.at(db, position: row.last),
+                  let state = try? EntityState(kind: kind, canonicalJSON: row.state) else { return nil }
+            return Snapshot(folded: Folded(state: state, version: row.folded, lastChange: lastChange),
+                            headPosition: row.headPosition, headRecorded: row.headRecorded)
         }
     }
 
@@ -213,25 +223,25 @@ struct Projection {
 
     /// Writes some entries (marking them clean) and the snapshots taken since the last flush.
     mutating func write(_ changed: [String: StreamEntry], _ db: Database) throws {
-        let s = try RawStatement(db, Self.upsertSQL)
+        let statement = try RawStatement(db, Self.upsertSQL)
         for id in changed.keys.sorted() {
             let entry = changed[id]!
-            Self.bind(s, id, entry)
-            try s.run()
+            Self.bind(statement, id, entry)
+            try statement.run()
             entry.dirty = false
         }
-        let snap = try RawStatement(
+        let insertSnapshot = try RawStatement(
             db, "INSERT OR REPLACE INTO snapshots (\(Self.snapshotColumns)) VALUES (?,?,?,?,?,?,?)")
-        for (stream, x) in snapshots {
-            snap.reset()
-            snap.bind(1, stream)
-            snap.bind(2, x.headPosition)
-            snap.bind(3, x.headRecorded)
-            snap.bind(4, x.folded.lastChange.effective.key)
-            snap.bind(5, x.folded.lastChange.position)
-            snap.bind(6, Int64(x.folded.version))
-            snap.bind(7, x.folded.state.canonicalJSON)
-            try snap.run()
+        for (stream, snapshot) in snapshots {
+            insertSnapshot.reset()
+            insertSnapshot.bind(1, stream)
+            insertSnapshot.bind(2, snapshot.headPosition)
+            insertSnapshot.bind(3, snapshot.headRecorded)
+            insertSnapshot.bind(4, snapshot.folded.lastChange.effective.key)
+            insertSnapshot.bind(5, snapshot.folded.lastChange.position)
+            insertSnapshot.bind(6, Int64(snapshot.folded.version))
+            insertSnapshot.bind(7, snapshot.folded.state.canonicalJSON)
+            try insertSnapshot.run()
         }
         snapshots.removeAll()
     }
@@ -320,6 +330,26 @@ struct Projection {
 }
 
 /// The columns of `entities`, in the order `EntityColumn.selectList` names them.
+/// The columns of a stored snapshot as `Projection.snapshots(from:)` reads them.
+enum SnapshotColumn: Int32, CaseIterable {
+    case headPosition, headRecorded, lastPosition, folded, state
+
+    var sqlName: String {
+        switch self {
+        case .headPosition: "head_position"
+        case .headRecorded: "head_recorded"
+        case .lastPosition: "last_position"
+        case .folded: "folded"
+        case .state: "state"
+        }
+    }
+
+    /// The index of the column in a row selected with `selectList` (from 0).
+    var index: Int32 { rawValue }
+
+    static let selectList = allCases.map(\.sqlName).joined(separator: ", ")
+}
+
 enum EntityColumn: Int32, CaseIterable {
     case id, kind, version, created, folded, lastPosition, plan, parent, title, status, state
 

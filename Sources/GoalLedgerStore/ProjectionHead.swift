@@ -28,8 +28,8 @@ struct ProjectionHead: Sendable {
     }
 
     /// Whether the event comes after everything folded so far (the cheap case).
-    func inOrder(_ e: Event) -> Bool {
-        e.type != .retracted && (!hasEvents || (head.map { Fold.precedes($0.lastChange, e) } ?? false))
+    func inOrder(_ event: Event) -> Bool {
+        event.type != .retracted && (!hasEvents || (head.map { Fold.precedes($0.lastChange, event) } ?? false))
     }
 
     /// Adds the next event without working out its changes, and tells
@@ -41,15 +41,15 @@ struct ProjectionHead: Sendable {
     /// creation's key: the caller may know a faster way than folding the
     /// whole stream (a snapshot).
     @discardableResult
-    mutating func advance(_ e: consuming Event, creationKey: () throws -> Int64?,
-                                 refold: (_ e: Event, _ current: Folded?,
+    mutating func advance(_ event: consuming Event, creationKey: () throws -> Int64?,
+                                 refold: (_ event: Event, _ current: Folded?,
                                           _ creationKey: Int64?) throws -> Folded?) rethrows -> Bool {
         defer { hasEvents = true }
-        if e.type.creates != nil && !hasEvents { self.creationKey = e.effective.key }
-        if inOrder(e) {
+        if event.type.creates != nil && !hasEvents { self.creationKey = event.effective.key }
+        if inOrder(event) {
             lastWasLate = false
-            if e.type == .measurementRecorded { latestKey = e.effective.key }
-            Fold.fold(e, onto: &head)
+            if event.type == .measurementRecorded { latestKey = event.effective.key }
+            Fold.fold(event, onto: &head)
             // What follows reads of the last change only its place in the fold
             // (position and effective; a snapshot's resume compares positions
             // before ids); views read the whole event again. Its data, recorded
@@ -64,17 +64,17 @@ struct ProjectionHead: Sendable {
         lastWasLate = true
         guard case .some(let current) = head else {
             latestKey = nil
-            head = try refold(e, nil, self.creationKey)
+            head = try refold(event, nil, self.creationKey)
             return true
         }
         if self.creationKey == nil { self.creationKey = try creationKey() }
         if latestKey == nil { latestKey = Fold.latestEffectiveKey(of: current.state) }
-        if let key = self.creationKey, key <= e.effective.key,
-           let next = Fold.insertLate(e, into: current, latestKey: latestKey) {
+        if let key = self.creationKey, key <= event.effective.key,
+           let next = Fold.insertLate(event, into: current, latestKey: latestKey) {
             head = next
-            latestKey = max(latestKey ?? e.effective.key, e.effective.key)
+            latestKey = max(latestKey ?? event.effective.key, event.effective.key)
         } else {
-            head = try refold(e, current, self.creationKey)
+            head = try refold(event, current, self.creationKey)
             latestKey = nil
         }
         return true

@@ -21,8 +21,8 @@ enum Schema {
     static var migrationCount: Int { migrator.migrations.count }
 
     static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("v1: events, entities, views") { db in
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: events, entities, views") { db in
             try db.execute(sql: """
                 CREATE TABLE events (
                     position    INTEGER PRIMARY KEY,
@@ -73,11 +73,11 @@ enum Schema {
                 """)
             try createViews(db, historical: false)
         }
-        m.registerMigration("v2: events by type") { db in
+        migrator.registerMigration("v2: events by type") { db in
             // audit --field and --type read only the event types that matter.
             try db.execute(sql: "CREATE INDEX events_type ON events(type)")
         }
-        m.registerMigration("v3: merkle nodes") { db in
+        migrator.registerMigration("v3: merkle nodes") { db in
             // Complete subtrees of 16 or more leaves (SPEC §10, `MerkleNodes`), derived from the
             // events but written with them, so proofs need no scan; `verify` rebuilds and compares.
             try db.execute(sql: """
@@ -90,7 +90,7 @@ enum Schema {
                 """)
             try MerkleNodes.backfill(db)
         }
-        m.registerMigration("v4: checkpoints") { db in
+        migrator.registerMigration("v4: checkpoints") { db in
             // Signed checkpoints (SPEC §10), append-only like events; cosignatures are added as rows of their own.
             try db.execute(sql: """
                 CREATE TABLE checkpoints (
@@ -110,11 +110,11 @@ enum Schema {
                 """)
             for (table, name, op) in checkpointTriggers { try db.execute(sql: triggerSQL(name, op, on: table)) }
         }
-        m.registerMigration("v5: signed events") { db in
+        migrator.registerMigration("v5: signed events") { db in
             // SPEC §10: an event's signatures, RFC 8785 JSON; NULL for an unsigned event.
             try db.execute(sql: "ALTER TABLE events ADD COLUMN sigs TEXT")
         }
-        return m
+        return migrator
     }
 
     static let checkpointTriggers = [

@@ -69,15 +69,16 @@ extension GoalLedgerCommand {
             try runCommand {
                 var input = try readInput()
                 try signing.sign(&input)
-                let l = try ledger.open(.write)
-                let outcome = try l.append([input], context: writer.context())[0]
-                let e = outcome.event
+                let opened = try ledger.open(.write)
+                let outcome = try opened.append([input], context: writer.context())[0]
+                let event = outcome.event
                 if json {
-                    Out.print(e.exportLine())
+                    Out.print(event.exportLine())
                 } else {
                     let verb = if case .skipped = outcome { "skipped (already present)" } else { "appended" }
                     Out.print(
-                        "\(verb): position \(e.position)  \(e.stream) v\(e.version)  \(e.type.rawValue)  id \(e.id)")
+                        "\(verb): position \(event.position)  \(event.stream) v\(event.version)  "
+                            + "\(event.type.rawValue)  id \(event.id)")
                 }
             }
         }
@@ -88,17 +89,17 @@ extension GoalLedgerCommand {
                 do { dataValue = try JSONParser.parse(data!) } catch {
                     throw InputError("--data: invalid JSON: \(error)")
                 }
-                var o = JSONObject()
-                o["stream"] = .string(stream!)
-                o["type"] = .string(type!)
-                o["effective"] = .string(effective!)
-                o["actor"] = .string(actor!)
-                if let reason { o["reason"] = .string(reason) }
-                if let decision { o["decision"] = .string(decision) }
-                if let id { o["id"] = .string(id) }
-                if let expectedVersion { o["expectedVersion"] = .number(Double(expectedVersion)) }
-                o["data"] = dataValue
-                return try EventInput(object: o)
+                var object = JSONObject()
+                object["stream"] = .string(stream!)
+                object["type"] = .string(type!)
+                object["effective"] = .string(effective!)
+                object["actor"] = .string(actor!)
+                if let reason { object["reason"] = .string(reason) }
+                if let decision { object["decision"] = .string(decision) }
+                if let id { object["id"] = .string(id) }
+                if let expectedVersion { object["expectedVersion"] = .number(Double(expectedVersion)) }
+                object["data"] = dataValue
+                return try EventInput(object: object)
             }
             var reader = try NDJSONReader(path: "-")
             var inputs: [EventInput] = []
@@ -145,10 +146,10 @@ extension GoalLedgerCommand {
         func run() throws {
             try runCommand {
                 let signers = try signing.signers()
-                let l = try ledger.open(.write)
+                let opened = try ledger.open(.write)
                 let context = try writer.context()
                 for file in files {
-                    let (appended, skipped) = try importFile(file, into: l, context: context, signers: signers)
+                    let (appended, skipped) = try importFile(file, into: opened, context: context, signers: signers)
                     if !quiet { note("\(file == "-" ? "stdin" : file): \(appended) appended, \(skipped) skipped") }
                 }
             }
@@ -172,8 +173,8 @@ extension GoalLedgerCommand {
 
         func run() throws {
             try runCommand {
-                let k = try knownAt.map { t throws(InputError) in try TimePoint(parsing: t) }
-                try ledger.open(.read).export(knownAt: k) { Out.write($0) }
+                let point = try knownAt.map { text throws(InputError) in try TimePoint(parsing: text) }
+                try ledger.open(.read).export(knownAt: point) { Out.write($0) }
             }
         }
     }
@@ -228,23 +229,25 @@ extension GoalLedgerCommand {
                     }
                     checkpoint = signed
                 }
-                let l = try ledger.open(.read)
+                let opened = try ledger.open(.read)
                 let bar = ProgressLine("verify")
                 let digest = againstCheckpoint == nil ? try against.map(parseDigest) : nil
-                let r = try l.verify(against: digest, checkpoint: checkpoint?.checkpoint, progress: bar.update)
+                let report = try opened.verify(against: digest, checkpoint: checkpoint?.checkpoint,
+                                               progress: bar.update)
                 bar.finish()
                 let extends = checkpoint.map(\.checkpoint).map { "the checkpoint of \($0.origin) at size \($0.size)" }
-                TextRender.verify(r, extends: extends ?? against).forEach(Out.print)
+                TextRender.verify(report, extends: extends ?? against).forEach(Out.print)
             }
         }
 
-        func parseDigest(_ s: String) throws -> (Int64, String) {
-            let parts = s.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, let p = Int64(parts[0]), p >= 1, Validation.isHash(String(parts[1])) else {
+        func parseDigest(_ text: String) throws -> (Int64, String) {
+            let parts = text.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let position = Int64(parts[0]), position >= 1,
+                  Validation.isHash(String(parts[1])) else {
                 throw ValidationError(
                     "--against takes POSITION:HASH as printed by `goalledger head`, e.g. 41:3f2a…(64 hex digits)")
             }
-            return (p, String(parts[1]))
+            return (position, String(parts[1]))
         }
     }
 
@@ -266,24 +269,23 @@ extension GoalLedgerCommand {
             try runCommand {
                 let opened = try ledger.open(.read)
                 if output.json { return printAPIJSON(try APIJSON.head(opened)) }
-                guard let h = try opened.head() else { throw LedgerError.notFound("the ledger is empty") }
-                Out.print("\(h.position) \(h.hash)")
+                guard let head = try opened.head() else { throw LedgerError.notFound("the ledger is empty") }
+                Out.print("\(head.position) \(head.hash)")
             }
         }
     }
 }
 
 /// Imports one file in one transaction; returns (appended, skipped).
-func importFile(_ file: String, into l: Ledger, context: AppendContext, signers: EventSigners = EventSigners([])) throws
-    -> (Int, Int)
-{
+func importFile(_ file: String, into ledger: Ledger, context: AppendContext,
+                signers: EventSigners = EventSigners([])) throws -> (Int, Int) {
     let name = file == "-" ? "stdin" : file
     var reader: NDJSONReader
     do { reader = try NDJSONReader(path: file) } catch { throw LedgerError(error) }
     var appended = 0, skipped = 0
     let bar = ProgressLine("import \(name)")
     do {
-        try l.transaction(context: context) { append in
+        try ledger.transaction(context: context) { append in
             // Lines are parsed and checked on the second core while this one appends.
             try reader.forEachLine(parsingAhead: { line in
                 var input = try EventInput.parse(line: line)

@@ -32,39 +32,41 @@ extension GoalLedgerCommand {
             try runCommand {
                 let dir = try eventsDirectory()
                 let files = try ndjsonFiles(in: dir)
-                let l = try ledger.open(.write)
+                let opened = try ledger.open(.write)
                 let context = try writer.context()
                 section("Importing the bundled ledgers into \(ledger.path)")
-                for f in files {
-                    let (a, s) = try importFile(f, into: l, context: context)
-                    Out.print("  \(f): \(a) appended, \(s) skipped")
+                for file in files {
+                    let (appended, skipped) = try importFile(file, into: opened, context: context)
+                    Out.print("  \(file): \(appended) appended, \(skipped) skipped")
                 }
                 let mid2016 = try TimePoint(parsing: "2016-06"), after = try TimePoint(parsing: "2017")
                 step(1, "Ballerup's Vision 2029 in mid-2016: a draft, and its process so far",
                      "goalledger show \(Self.vision) --as-of 2016-06")
-                TextRender.show(try l.show(Self.vision, at: PointInTime(asOf: mid2016))).forEach(Out.print)
+                TextRender.show(try opened.show(Self.vision, at: PointInTime(asOf: mid2016))).forEach(Out.print)
                 step(2, "What changed by 2017: the council adopted it, with its five themes",
                      "goalledger diff \(Self.vision) --from 2016-06 --to 2017")
-                TextRender.diff(try l.diff(Self.vision, from: mid2016, to: after)).forEach(Out.print)
+                TextRender.diff(try opened.diff(Self.vision, from: mid2016, to: after)).forEach(Out.print)
                 step(3, "The 2021 business policy: themes, tracks, initiatives, goals, targets",
                      "goalledger tree \(Self.policy)")
-                TextRender.tree(try l.tree(Self.policy)).forEach(Out.print)
+                TextRender.tree(try opened.tree(Self.policy)).forEach(Out.print)
                 step(4, "One target's history: 2017's goal of 25 % in vocational education, missed",
                      "goalledger history \(Self.earlierGoal)")
-                for r in try l.history(Self.earlierGoal) { TextRender.history(r, withStream: false).forEach(Out.print) }
+                for row in try opened.history(Self.earlierGoal) {
+                    TextRender.history(row, withStream: false).forEach(Out.print)
+                }
                 step(5, "Its successor: who set the 30 % target, when, on whose authority",
                      "goalledger audit --field target --stream \(Self.goal)")
-                var f = AuditFilter()
-                f.field = "target"
-                f.stream = Self.goal
-                var n = 0
-                try l.audit(f) { r in
-                    TextRender.history(r, withStream: true).forEach(Out.print)
-                    n += 1
+                var filter = AuditFilter()
+                filter.field = "target"
+                filter.stream = Self.goal
+                var count = 0
+                try opened.audit(filter) { row in
+                    TextRender.history(row, withStream: true).forEach(Out.print)
+                    count += 1
                 }
-                Out.print(TextRender.eventCount(n))
+                Out.print(TextRender.eventCount(count))
                 step(6, "The integrity check, and the digest to publish", "goalledger verify")
-                TextRender.verify(try l.verify()).forEach(Out.print)
+                TextRender.verify(try opened.verify()).forEach(Out.print)
                 Out.print("")
                 let sameDB = ledger.path == "goalledger.sqlite" ? "" : " (with the same --db)"
                 Out.print("Web pages: goalledger serve\(sameDB)")
@@ -78,9 +80,9 @@ extension GoalLedgerCommand {
             Out.print(title)
         }
 
-        func step(_ n: Int, _ title: String, _ command: String) {
+        func step(_ number: Int, _ title: String, _ command: String) {
             Out.print("")
-            Out.print("── \(n). \(title)")
+            Out.print("── \(number). \(title)")
             Out.print("$ \(command)")
         }
 
@@ -90,22 +92,22 @@ extension GoalLedgerCommand {
             var candidates = ["events"]
             let source = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
             candidates.append("/" + source + "/events")
-            for c in candidates where isDirectory(c) { return c }
+            for candidate in candidates where isDirectory(candidate) { return candidate }
             throw LedgerError.notFound("no events/ folder here; run from the GoalLedger checkout or give --events DIR")
         }
 
-        func isDirectory(_ p: String) -> Bool {
-            var st = stat()
-            return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        func isDirectory(_ path: String) -> Bool {
+            var status = stat()
+            return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
         }
 
         func ndjsonFiles(in dir: String) throws -> [String] {
-            guard let d = opendir(dir) else { throw LedgerError.notFound("cannot read \(dir)") }
-            defer { closedir(d) }
+            guard let directory = opendir(dir) else { throw LedgerError.notFound("cannot read \(dir)") }
+            defer { closedir(directory) }
             var names: [String] = []
-            while let entry = readdir(d) {
-                let name = withUnsafePointer(to: entry.pointee.d_name) { p in
-                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            while let entry = readdir(directory) {
+                let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                    pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
                 }
                 if name.hasSuffix(".ndjson") { names.append(name) }
             }

@@ -108,20 +108,20 @@ struct WriterOptions: ParsableArguments {
         } catch { throw LedgerError(error) }
         if let fixed = env("GOALLEDGER_CLOCK") {
             // Reproducible fixtures and tests only; `recorded` still never decreases.
-            guard let t = try? TimePoint(parsing: fixed) else {
+            guard let clock = try? TimePoint(parsing: fixed) else {
                 throw LedgerError(.usage, "GOALLEDGER_CLOCK \"\(fixed)\" is not an RFC 3339 instant")
             }
-            let r = Recorded(micros: t.micros)
-            return AppendContext(recordedBy: by, clock: { r })
+            let recorded = Recorded(micros: clock.micros)
+            return AppendContext(recordedBy: by, clock: { recorded })
         }
         return AppendContext(recordedBy: by)
     }
 }
 
 func env(_ name: String) -> String? {
-    guard let p = getenv(name) else { return nil }
-    let s = String(cString: p)
-    return s.isEmpty ? nil : s
+    guard let pointer = getenv(name) else { return nil }
+    let value = String(cString: pointer)
+    return value.isEmpty ? nil : value
 }
 
 func osUser() -> String {

@@ -18,16 +18,16 @@ enum Out {
     /// One line of output. Control characters from the data (Unicode Cc other
     /// than tab and line feed) are shown as U+FFFD, so no text can drive the
     /// terminal (ESC, U+009B); JSON output escapes them instead (`APIJSON`).
-    static func print(_ s: String) {
-        var s = terminalSafe(s)
-        s.withUTF8 { buffer.append(contentsOf: $0) }
+    static func print(_ line: String) {
+        var safe = terminalSafe(line)
+        safe.withUTF8 { buffer.append(contentsOf: $0) }
         buffer.append(0x0A)
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    static func terminalSafe(_ s: String) -> String {
-        var s = s
-        let clean = s.withUTF8 { bytes in
+    static func terminalSafe(_ text: String) -> String {
+        var text = text
+        let clean = text.withUTF8 { bytes in
             var previous: UInt8 = 0
             for byte in bytes {
                 if (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F { return false }
@@ -36,9 +36,9 @@ enum Out {
             }
             return true
         }
-        if clean { return s }
+        if clean { return text }
         var out = ""
-        for scalar in s.unicodeScalars {
+        for scalar in text.unicodeScalars {
             let control = scalar.properties.generalCategory == .control && scalar != "\t" && scalar != "\n"
             out.unicodeScalars.append(control ? "\u{FFFD}" : scalar)
         }
@@ -46,19 +46,21 @@ enum Out {
     }
 
     static func flush() {
-        var off = 0
-        while off < buffer.count {
-            let n = buffer.withUnsafeBytes { p in Glibc.write(1, p.baseAddress! + off, p.count - off) }
-            if n <= 0 { break }
-            off += n
+        var written = 0
+        while written < buffer.count {
+            let count = buffer.withUnsafeBytes { bytes in
+                Glibc.write(1, bytes.baseAddress! + written, bytes.count - written)
+            }
+            if count <= 0 { break }
+            written += count
         }
         buffer.removeAll(keepingCapacity: true)
     }
 }
 
-func writeStderr(_ s: String) {
-    var s = s
-    s.withUTF8 { p in _ = Glibc.write(2, p.baseAddress, p.count) }
+func writeStderr(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in _ = Glibc.write(2, bytes.baseAddress, bytes.count) }
 }
 
 func printError(_ message: String) {
@@ -75,14 +77,14 @@ func runCommand(_ body: () throws -> Void) throws {
     do {
         try body()
         Out.flush()
-    } catch let e as LedgerError {
+    } catch let error as LedgerError {
         Out.flush()
-        printError(e.message)
-        throw ExitCode(e.exitCode)
-    } catch let e as InputError {
+        printError(error.message)
+        throw ExitCode(error.exitCode)
+    } catch let error as InputError {
         Out.flush()
-        printError(e.message)
-        throw ExitCode(e.exitCode)
+        printError(error.message)
+        throw ExitCode(error.exitCode)
     }
 }
 

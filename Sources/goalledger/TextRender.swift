@@ -6,22 +6,23 @@ enum TextRender {
     static let width = 80
 
     /// A scalar for people: strings bare, numbers as JSON prints them, the rest as JSON.
-    static func value(_ v: JSON?) -> String {
-        guard let v else { return "—" }
-        switch v {
-        case .string(let s): return s
-        case .array(let a) where a.isEmpty: return "(none)"
-        default: return JSONWriter.canonical(v)
+    static func value(_ json: JSON?) -> String {
+        guard let json else { return "—" }
+        switch json {
+        case .string(let text): return text
+        case .array(let items) where items.isEmpty: return "(none)"
+        default: return JSONWriter.canonical(json)
         }
     }
 
-    static func clip(_ s: String, _ n: Int) -> String {
-        let flat = String(s.map { $0 == "\n" ? " " : $0 })
-        return flat.count <= n ? flat : String(flat.prefix(max(1, n - 1))) + "…"
+    /// `text` on one line of at most `width` characters, cut with `…` when longer.
+    static func clip(_ text: String, _ width: Int) -> String {
+        let flat = String(text.map { $0 == "\n" ? " " : $0 })
+        return flat.count <= width ? flat : String(flat.prefix(max(1, width - 1))) + "…"
     }
 
-    static func padRight(_ s: String, _ n: Int) -> String {
-        s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
+    static func padRight(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
     /// Word-wraps text to the width, every line after the first indented.
@@ -43,70 +44,77 @@ enum TextRender {
     }
 
     /// `≥ 30 % by 2025-12-31 (baseline 22 in 2020)`.
-    static func target(_ t: JSON?) -> String? {
-        guard let o = t?.objectValue else { return nil }
-        var s = ""
-        if let c = o["comparator"]?.stringValue { s += (c == ">=" ? "≥" : c == "<=" ? "≤" : "=") + " " }
-        s += value(o["value"]) + " " + value(o["unit"])
-        if let d = o["deadline"]?.stringValue { s += " by \(d)" }
-        if let b = o["baseline"]?.objectValue { s += " (baseline \(value(b["value"])) in \(value(b["at"])))" }
-        return s
+    static func target(_ json: JSON?) -> String? {
+        guard let target = json?.objectValue else { return nil }
+        var text = ""
+        if let comparator = target["comparator"]?.stringValue {
+            text += (comparator == ">=" ? "≥" : comparator == "<=" ? "≤" : "=") + " "
+        }
+        text += value(target["value"]) + " " + value(target["unit"])
+        if let deadline = target["deadline"]?.stringValue { text += " by \(deadline)" }
+        if let baseline = target["baseline"]?.objectValue {
+            text += " (baseline \(value(baseline["value"])) in \(value(baseline["at"])))"
+        }
+        return text
     }
 
-    static func latest(_ l: JSON?) -> String? {
-        guard let o = l?.objectValue else { return nil }
-        var s = value(o["value"])
-        if let p = o["period"]?.stringValue { s += " for \(p)" }
-        return s + " (\(value(o["effective"])))"
+    static func latest(_ json: JSON?) -> String? {
+        guard let latest = json?.objectValue else { return nil }
+        var text = value(latest["value"])
+        if let period = latest["period"]?.stringValue { text += " for \(period)" }
+        return text + " (\(value(latest["effective"])))"
     }
 
     static func when(_ point: PointInTime) -> String {
         var parts: [String] = []
-        if let a = point.asOf { parts.append("as of \(a.input)") }
-        if let k = point.knownAt { parts.append("known at \(k.input)") }
+        if let asOf = point.asOf { parts.append("as of \(asOf.input)") }
+        if let knownAt = point.knownAt { parts.append("known at \(knownAt.input)") }
         return parts.isEmpty ? "now" : parts.joined(separator: ", ")
     }
 
-    static func show(_ v: EntityView) -> [String] {
-        var out = ["\(v.id)  (\(v.kind.rawValue), \(when(v.point)))"]
-        let s = v.state
-        for name in v.kind.stateOrder {
-            guard let f = s[name] else { continue }
+    static func show(_ view: EntityView) -> [String] {
+        var out = ["\(view.id)  (\(view.kind.rawValue), \(when(view.point)))"]
+        let state = view.state
+        for name in view.kind.stateOrder {
+            guard let field = state[name] else { continue }
             let label = "  " + padRight(name, 13)
             switch name {
-            case "target": out.append(label + (target(f) ?? value(f)))
-            case "latest": out.append(label + (latest(f) ?? value(f)))
+            case "target": out.append(label + (target(field) ?? value(field)))
+            case "latest": out.append(label + (latest(field) ?? value(field)))
             case "horizon":
-                let o = f.objectValue
-                out.append(label + "\(value(o?["from"])) – \(value(o?["to"]))")
+                let span = field.objectValue
+                out.append(label + "\(value(span?["from"])) – \(value(span?["to"]))")
             case "milestones", "links":
-                let items = f.arrayValue ?? []
+                let items = field.arrayValue ?? []
                 if items.isEmpty { out.append(label + "(none)"); continue }
                 out.append(label.trimmingTrailingSpaces())
                 for item in items {
-                    let o = item.objectValue
+                    let member = item.objectValue
                     let line = name == "milestones"
-                        ? "\(value(o?["date"]))  \(value(o?["title"]))" + (o?["kind"].map { " [\(value($0))]" } ?? "")
-                        : "→ \(value(o?["to"]))" + (o?["relation"].map { " (\(value($0)))" } ?? "")
+                        ? "\(value(member?["date"]))  \(value(member?["title"]))"
+                            + (member?["kind"].map { " [\(value($0))]" } ?? "")
+                        : "→ \(value(member?["to"]))" + (member?["relation"].map { " (\(value($0)))" } ?? "")
                     out += wrap(line, indent: 8, first: 6).enumerated()
                         .map { $0.offset == 0 ? "    • " + $0.element : $0.element }
                 }
             default:
-                out += wrap(value(f), indent: 15, first: 15).enumerated()
+                out += wrap(value(field), indent: 15, first: 15).enumerated()
                     .map { $0.offset == 0 ? label + $0.element : $0.element }
             }
         }
-        let e = v.folded.lastChange
-        out.append("version \(v.folded.version) · last change #\(e.position) \(e.type.rawValue), "
-                   + "effective \(e.effective.text)")
-        let who = "  by \(e.actor), recorded \(e.recorded) by \(e.recordedBy)"
-        out += who.count <= width ? [who] : ["  by \(e.actor)", "  recorded \(e.recorded) by \(e.recordedBy)"]
-        if let r = e.reason {
-            out += wrap("reason: " + r, indent: 10, first: 2).enumerated()
+        let change = view.folded.lastChange
+        out.append("version \(view.folded.version) · last change #\(change.position) \(change.type.rawValue), "
+                   + "effective \(change.effective.text)")
+        let who = "  by \(change.actor), recorded \(change.recorded) by \(change.recordedBy)"
+        out += who.count <= width
+            ? [who]
+            : ["  by \(change.actor)", "  recorded \(change.recorded) by \(change.recordedBy)"]
+        if let reason = change.reason {
+            out += wrap("reason: " + reason, indent: 10, first: 2).enumerated()
                 .map { $0.offset == 0 ? "  " + $0.element : $0.element }
         }
-        if let d = e.decision { out.append("  decision: " + clip(d, width - 12)) }
-        if let sigs = e.sigs { out.append("  signed by " + clip(signerNames(sigs), width - 12)) }
+        if let decision = change.decision { out.append("  decision: " + clip(decision, width - 12)) }
+        if let sigs = change.sigs { out.append("  signed by " + clip(signerNames(sigs), width - 12)) }
         return out
     }
 
@@ -127,33 +135,35 @@ enum TextRender {
     }
 
     /// `Mål 3: 30 pct. …`, `1. [Infrastruktur] I Ballerup …`: label, tag and title as a plan document writes them.
-    static func headline(_ v: EntityView) -> String {
-        var title = v.state.title ?? ""
-        if let tag = v.state["tag"]?.stringValue { title = "[\(tag)] " + title }
-        guard let label = v.state["label"]?.stringValue else { return title }
+    static func headline(_ view: EntityView) -> String {
+        var title = view.state.title ?? ""
+        if let tag = view.state["tag"]?.stringValue { title = "[\(tag)] " + title }
+        guard let label = view.state["label"]?.stringValue else { return title }
         return label.hasSuffix(".") || label.hasSuffix(":") ? "\(label) \(title)" : "\(label): \(title)"
     }
 
-    static func tree(_ t: TreeView) -> [String] {
-        let p = t.plan
-        let planID = p.id
-        var status = p.state.status ?? ""
-        if let by = p.state["supersededBy"]?.stringValue { status += " by \(by)" }
-        if let on = p.state["adoptedOn"]?.stringValue { status += status == "adopted" ? " \(on)" : ", adopted \(on)" }
-        var out = ["\(planID) (\(value(p.state["kind"])), \(status), \(when(p.point)))"]
-        out += wrap(p.state.title ?? "", indent: 2, first: 2).enumerated()
+    static func tree(_ tree: TreeView) -> [String] {
+        let plan = tree.plan
+        let planID = plan.id
+        var status = plan.state.status ?? ""
+        if let by = plan.state["supersededBy"]?.stringValue { status += " by \(by)" }
+        if let on = plan.state["adoptedOn"]?.stringValue {
+            status += status == "adopted" ? " \(on)" : ", adopted \(on)"
+        }
+        var out = ["\(planID) (\(value(plan.state["kind"])), \(status), \(when(plan.point)))"]
+        out += wrap(plan.state.title ?? "", indent: 2, first: 2).enumerated()
             .map { $0.offset == 0 ? "  " + $0.element : $0.element }
-        let goalsByTheme = Dictionary(grouping: t.goals, by: { $0.state["theme"]?.stringValue ?? "" })
-        let initiativesByTheme = Dictionary(grouping: t.initiatives, by: { $0.state["theme"]?.stringValue ?? "" })
-        let indicatorsByGoal = Dictionary(grouping: t.indicators, by: { $0.state["goal"]?.stringValue ?? "" })
+        let goalsByTheme = Dictionary(grouping: tree.goals, by: { $0.state["theme"]?.stringValue ?? "" })
+        let initiativesByTheme = Dictionary(grouping: tree.initiatives, by: { $0.state["theme"]?.stringValue ?? "" })
+        let indicatorsByGoal = Dictionary(grouping: tree.indicators, by: { $0.state["goal"]?.stringValue ?? "" })
 
-        func line(_ depth: Int, _ tag: String, _ v: EntityView, extra: String? = nil) {
+        func line(_ depth: Int, _ tag: String, _ view: EntityView, extra: String? = nil) {
             let indent = String(repeating: "  ", count: depth)
-            var status = v.state.status ?? ""
+            var status = view.state.status ?? ""
             status = status == "active" ? "" : " [\(status)]"
             // One entry: its id, then its headline on the same line, wrapped under it.
-            let head = "\(indent)\(tag) \(short(v.id, under: planID))\(status)  "
-            out += wrap(headline(v), indent: indent.count + 4, first: head.count).enumerated().map {
+            let head = "\(indent)\(tag) \(short(view.id, under: planID))\(status)  "
+            out += wrap(headline(view), indent: indent.count + 4, first: head.count).enumerated().map {
                 $0.offset == 0 ? head + $0.element : $0.element
             }
             if let extra {
@@ -162,64 +172,70 @@ enum TextRender {
                 }
             }
         }
-        func goal(_ g: EntityView, _ depth: Int) {
-            line(depth, "goal", g, extra: target(g.state["target"]).map { "target " + $0 })
-            for i in indicatorsByGoal[g.id] ?? [] {
+        func goal(_ goal: EntityView, _ depth: Int) {
+            line(depth, "goal", goal, extra: target(goal.state["target"]).map { "target " + $0 })
+            for indicator in indicatorsByGoal[goal.id] ?? [] {
                 var extra: [String] = []
-                if let tg = target(i.state["target"]) { extra.append("target " + tg) }
-                if let l = latest(i.state["latest"]) { extra.append("latest " + l) }
-                line(depth + 1, "indicator", i, extra: extra.isEmpty ? nil : extra.joined(separator: "; "))
+                if let targetText = target(indicator.state["target"]) { extra.append("target " + targetText) }
+                if let latestText = latest(indicator.state["latest"]) { extra.append("latest " + latestText) }
+                line(depth + 1, "indicator", indicator, extra: extra.isEmpty ? nil : extra.joined(separator: "; "))
             }
         }
-        for th in t.themes {
-            line(1, "theme", th)
-            for g in goalsByTheme[th.id] ?? [] { goal(g, 2) }
-            for i in initiativesByTheme[th.id] ?? [] { line(2, "initiative", i) }
+        for theme in tree.themes {
+            line(1, "theme", theme)
+            for themeGoal in goalsByTheme[theme.id] ?? [] { goal(themeGoal, 2) }
+            for initiative in initiativesByTheme[theme.id] ?? [] { line(2, "initiative", initiative) }
         }
-        let themeIDs = Set(t.themes.map(\.id))
-        for g in t.goals where !themeIDs.contains(g.state["theme"]?.stringValue ?? "") { goal(g, 1) }
-        for i in t.initiatives where !themeIDs.contains(i.state["theme"]?.stringValue ?? "") {
-            line(1, "initiative", i)
+        let themeIDs = Set(tree.themes.map(\.id))
+        // Goals and initiatives under no theme of the plan come last, one level up.
+        for planGoal in tree.goals where !themeIDs.contains(planGoal.state["theme"]?.stringValue ?? "") {
+            goal(planGoal, 1)
+        }
+        for initiative in tree.initiatives
+        where !themeIDs.contains(initiative.state["theme"]?.stringValue ?? "") {
+            line(1, "initiative", initiative)
         }
         return out
     }
 
-    static func diff(_ d: DiffView) -> [String] {
-        var out = ["\(d.id)  \(d.from) → \(d.to)"]
-        if d.changes.isEmpty { out.append("  (no changes)") }
-        for c in d.changes { out.append("  " + clip(changeLine(c), width - 2)) }
-        if let entities = d.entities {
+    static func diff(_ diff: DiffView) -> [String] {
+        var out = ["\(diff.id)  \(diff.from) → \(diff.to)"]
+        if diff.changes.isEmpty { out.append("  (no changes)") }
+        for change in diff.changes { out.append("  " + clip(changeLine(change), width - 2)) }
+        if let entities = diff.entities {
             out.append("entities:" + (entities.isEmpty ? " (no changes)" : ""))
-            for e in entities {
-                out.append("  \(padRight(e.change, 8)) \(e.id)")
-                if e.change == "changed" {
-                    for c in e.changes { out.append("      " + clip(changeLine(c), width - 6)) }
+            for entity in entities {
+                out.append("  \(padRight(entity.change, 8)) \(entity.id)")
+                if entity.change == "changed" {
+                    for change in entity.changes { out.append("      " + clip(changeLine(change), width - 6)) }
                 }
             }
         }
         return out
     }
 
-    static func changeLine(_ c: Change) -> String {
+    static func changeLine(_ change: Change) -> String {
         // Lists (milestones, links) say what was added and removed, not two clipped JSON arrays.
-        if c.before?.arrayValue != nil || c.after?.arrayValue != nil {
-            let before = c.before?.arrayValue ?? [], after = c.after?.arrayValue ?? []
+        if change.before?.arrayValue != nil || change.after?.arrayValue != nil {
+            let before = change.before?.arrayValue ?? [], after = change.after?.arrayValue ?? []
             let added = after.filter { !before.contains($0) }, removed = before.filter { !after.contains($0) }
             var parts: [String] = []
             if !added.isEmpty { parts.append("+\(added.count): " + added.map(item).joined(separator: "; ")) }
             if !removed.isEmpty { parts.append("−\(removed.count): " + removed.map(item).joined(separator: "; ")) }
-            if !parts.isEmpty { return "\(c.field): " + parts.joined(separator: " ") }
+            if !parts.isEmpty { return "\(change.field): " + parts.joined(separator: " ") }
         }
-        return "\(c.field): \(c.before.map { clip(value($0), 30) } ?? "∅") → "
-            + "\(c.after.map { clip(value($0), 30) } ?? "∅")"
+        return "\(change.field): \(change.before.map { clip(value($0), 30) } ?? "∅") → "
+            + "\(change.after.map { clip(value($0), 30) } ?? "∅")"
     }
 
     /// One element of a list in a state: a link by its target, a milestone by its date and title.
-    static func item(_ v: JSON) -> String {
-        guard let o = v.objectValue else { return value(v) }
-        if let to = o["to"]?.stringValue { return "→ " + to }
-        if let date = o["date"]?.stringValue, let title = o["title"]?.stringValue { return "\(date) \(title)" }
-        return value(v)
+    static func item(_ json: JSON) -> String {
+        guard let object = json.objectValue else { return value(json) }
+        if let to = object["to"]?.stringValue { return "→ " + to }
+        if let date = object["date"]?.stringValue, let title = object["title"]?.stringValue {
+            return "\(date) \(title)"
+        }
+        return value(json)
     }
 
     /// The names of an event's signing keys (SPEC §10), each once.
@@ -229,24 +245,24 @@ enum TextRender {
         return names.joined(separator: ", ")
     }
 
-    static func history(_ r: HistoryRow, withStream: Bool) -> [String] {
-        let e = r.event
+    static func history(_ row: HistoryRow, withStream: Bool) -> [String] {
+        let event = row.event
         var out: [String] = []
-        var head = "#\(e.position)"
-        if withStream { head += "  \(e.stream)" }
-        head += "  v\(e.version)  \(e.type.rawValue)"
-        if let by = r.retractedBy { head += "  (retracted by #\(by))" }
+        var head = "#\(event.position)"
+        if withStream { head += "  \(event.stream)" }
+        head += "  v\(event.version)  \(event.type.rawValue)"
+        if let by = row.retractedBy { head += "  (retracted by #\(by))" }
         out.append(head)
-        out.append("    effective \(e.effective.text)  recorded \(e.recorded)")
-        out.append("    actor \(e.actor)  recorded by \(e.recordedBy)")
-        if let sigs = e.sigs { out.append("    signed by " + clip(signerNames(sigs), width - 14)) }
-        if let reason = e.reason {
+        out.append("    effective \(event.effective.text)  recorded \(event.recorded)")
+        out.append("    actor \(event.actor)  recorded by \(event.recordedBy)")
+        if let sigs = event.sigs { out.append("    signed by " + clip(signerNames(sigs), width - 14)) }
+        if let reason = event.reason {
             out += wrap("reason: " + reason, indent: 12, first: 4).enumerated()
                 .map { $0.offset == 0 ? "    " + $0.element : $0.element }
         }
-        if let d = e.decision { out.append("    decision: " + clip(d, width - 14)) }
-        for c in r.changes { out.append("    " + clip(changeLine(c), width - 4)) }
-        if let direction = r.targetDirection, direction != .changed { out.append("    target \(direction.rawValue)") }
+        if let decision = event.decision { out.append("    decision: " + clip(decision, width - 14)) }
+        for change in row.changes { out.append("    " + clip(changeLine(change), width - 4)) }
+        if let direction = row.targetDirection, direction != .changed { out.append("    target \(direction.rawValue)") }
         return out
     }
 
@@ -276,8 +292,8 @@ enum TextRender {
 
 extension String {
     func trimmingTrailingSpaces() -> String {
-        var s = self
-        while s.last == " " { s.removeLast() }
-        return s
+        var trimmed = self
+        while trimmed.last == " " { trimmed.removeLast() }
+        return trimmed
     }
 }
