@@ -79,7 +79,7 @@ public final class Ledger: @unchecked Sendable {
             try db.execute(sql: "PRAGMA cache_size = -\(StoreTuning.pageCacheKibibytes)")
         }
         do {
-            queue = try DatabaseQueue(path: path, configuration: config)
+            queue = try Self.openRetryingBusy { try DatabaseQueue(path: path, configuration: config) }
             if mode == .write {
                 try Self.migrate(queue)
             } else {
@@ -108,12 +108,33 @@ public final class Ledger: @unchecked Sendable {
         var attempt = 0
         while true {
             do {
-                try Schema.migrator.migrate(queue)
+                try openRetryingBusy { try Schema.migrator.migrate(queue) }
                 return
             } catch let error as DatabaseError {
-                if try queue.read({ try Schema.migrator.hasCompletedMigrations($0) }) { return }
+                if (try? queue.read({ try Schema.migrator.hasCompletedMigrations($0) })) == true { return }
                 attempt += 1
                 if attempt > 2 * Schema.migrationCount { throw error }
+            }
+        }
+    }
+
+    /// Runs `body` again, a little later, while it fails with SQLITE_BUSY at once (not after
+    /// waiting out the busy timeout). On a file being created by several processes together,
+    /// SQLite refuses some lock changes (switching a new file to WAL, a read transaction turning
+    /// into a write one) without waiting, since waiting could deadlock: one of six processes
+    /// creating one file failed so in a run of `ConcurrencyTests`. Gives up after 200 such tries
+    /// (about two seconds); a failure after a real wait is thrown as it is.
+    static func openRetryingBusy<T>(_ body: () throws -> T) throws -> T {
+        var tries = 0
+        while true {
+            let start = ContinuousClock.now
+            do {
+                return try body()
+            } catch let error as DatabaseError where error.resultCode.primaryResultCode == .SQLITE_BUSY {
+                let waited = ContinuousClock.now - start
+                guard tries < 200, waited < .milliseconds(Int(busyTimeoutSeconds * 500)) else { throw error }
+                tries += 1
+                usleep(10_000)
             }
         }
     }
