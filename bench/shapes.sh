@@ -5,6 +5,7 @@
 #   N=1000000 bench/shapes.sh             1M events of each shape (about 20 minutes)
 #   N=20000 bench/shapes.sh               a quick look
 #   LIMIT=60 bench/shapes.sh              cut any command after 60 s
+#   SHAPES="shuffled long" bench/shapes.sh   only some of the shapes
 #   BEFORE=/path/to/goalledger bench/shapes.sh   also time import, export, replay, verify, history
 #                                         and audit (first row, whole, peak RSS) with another build on the
 #                                         same files, in the same run
@@ -85,7 +86,7 @@ RAW=$(grep '"append_one_txn"' "$WORK/raw.jsonl" | head -1 | sed 's/.*"events_per
 } > "$OUT"
 BEFORE_ROWS=""
 
-for shape in national wide shuffled long; do
+for shape in ${SHAPES:-national wide shuffled long}; do
     file="$WORK/$shape-$N.ndjson"
     db="$WORK/$shape-$N.sqlite"
     echo "shape $shape: generating" >&2
