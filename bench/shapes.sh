@@ -53,14 +53,14 @@ rss() {  # the peak RSS of the last `seconds` command, in MB
     awk '{ printf "%.0f", $1 / 1024 }' "$WORK/rss.txt" 2>/dev/null || echo "?"
 }
 
-# firstRow COMMAND…: seconds until the command's first KiB of output (the rest is discarded).
-# Bytes, not a line: `audit --json` writes one JSON array on one line, which `head -1` would wait out.
+# firstRow COMMAND…: seconds until the command's first row reaches a reader: its first two bytes
+# (`[{` of `audit --json`, which prints one JSON array on one line). Timed when the reader has
+# them, not when the pipeline ends: the command only stops at its next write after that.
 firstRow() {
-    local start end
+    local start
     start=$(date +%s.%N)
-    timeout "$LIMIT" "$@" 2>/dev/null | head -c 1024 >/dev/null || true
-    end=$(date +%s.%N)
-    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
+    (timeout "$LIMIT" "$@" 2>/dev/null || true) | { head -c 2 >/dev/null; date +%s.%N > "$WORK/first.txt"; }
+    awk -v s="$start" -v e="$(cat "$WORK/first.txt")" 'BEGIN { printf "%.2f", e - s }'
 }
 
 rate() {  # rate SECONDS → events/s, or the cut mark as it is
