@@ -4,22 +4,22 @@ public enum Identifier {
     public static let maxEventIDLength = 100
 
     /// Entity id: lowercase path of segments `[a-z0-9][a-z0-9._-]*` joined by `/`, at most 200 characters.
-    public static func isEntityID(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8(isEntityID)
+    public static func isEntityID(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8(isEntityID)
     }
 
-    public static func isEntityID(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard !u.isEmpty, u.count <= maxEntityIDLength else { return false }
+    public static func isEntityID(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !utf8.isEmpty, utf8.count <= maxEntityIDLength else { return false }
         var atSegmentStart = true
-        for c in u {
-            let lowerOrDigit = (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)
+        for byte in utf8 {
+            let lowerOrDigit = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
             if atSegmentStart {
                 guard lowerOrDigit else { return false }
                 atSegmentStart = false
-            } else if c == 0x2F {
+            } else if byte == 0x2F {
                 atSegmentStart = true
-            } else if !(lowerOrDigit || c == 0x2E || c == 0x5F || c == 0x2D) {
+            } else if !(lowerOrDigit || byte == 0x2E || byte == 0x5F || byte == 0x2D) {
                 return false
             }
         }
@@ -28,28 +28,29 @@ public enum Identifier {
 
     /// External reference `scheme:value` (e.g. `sdg:11.3`): a lowercase scheme,
     /// then a value of visible ASCII without spaces.
-    public static func isExternalRef(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        guard u.count <= maxEntityIDLength, let colon = u.firstIndex(of: 0x3A), colon > 0, colon < u.count - 1 else {
+    public static func isExternalRef(_ text: String) -> Bool {
+        let utf8 = Array(text.utf8)
+        guard utf8.count <= maxEntityIDLength, let colon = utf8.firstIndex(of: 0x3A),
+              colon > 0, colon < utf8.count - 1 else {
             return false
         }
-        guard u[0] >= 0x61 && u[0] <= 0x7A else { return false }
-        for c in u[1..<colon] where !((c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)
-                                          || c == 0x2D || c == 0x2E || c == 0x2B) {
+        guard utf8[0] >= 0x61 && utf8[0] <= 0x7A else { return false }
+        for byte in utf8[1..<colon] where !((byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+                                             || byte == 0x2D || byte == 0x2E || byte == 0x2B) {
             return false
         }
-        return u[(colon + 1)...].allSatisfy { $0 > 0x20 && $0 < 0x7F }
+        return utf8[(colon + 1)...].allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
     /// Event id (idempotency key): 1-100 characters of visible ASCII (no spaces or controls).
-    public static func isEventID(_ s: String) -> Bool {
-        let u = s.utf8
-        return !u.isEmpty && u.count <= maxEventIDLength && u.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    public static func isEventID(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        return !utf8.isEmpty && utf8.count <= maxEventIDLength && utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
     /// An event id given as bytes (a stored column).
-    public static func isEventID(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
-        !u.isEmpty && u.count <= maxEventIDLength && u.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    public static func isEventID(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        !utf8.isEmpty && utf8.count <= maxEventIDLength && utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
     /// A fresh random UUID (version 4), lowercase.

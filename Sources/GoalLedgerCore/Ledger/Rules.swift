@@ -32,27 +32,28 @@ public enum Rules {
         let existing = try ledger.kind(of: input.stream)
 
         if let expected = input.expectedVersion {
-            let v = try ledger.version(of: input.stream)
-            if v != expected {
-                throw InputError("stream \(input.stream) is at version \(v), expected \(expected)", kind: .conflict)
+            let version = try ledger.version(of: input.stream)
+            if version != expected {
+                throw InputError("stream \(input.stream) is at version \(version), expected \(expected)",
+                                 kind: .conflict)
             }
         }
 
         // Kind of stream.
         if let creates = input.type.creates {
-            if let k = existing {
+            if let existingKind = existing {
                 throw reject(
-                    "stream \(input.stream) already exists (\(k.withArticle)); "
+                    "stream \(input.stream) already exists (\(existingKind.withArticle)); "
                         + "\(input.type.rawValue) creates a new \(creates.rawValue)")
             }
         } else {
-            guard let k = existing else {
+            guard let existingKind = existing else {
                 throw reject(
                     "no stream \(input.stream); create it first "
                         + "(\(input.type.appliesTo.compactMap { creationName($0) }.joined(separator: " or ")))")
             }
-            guard input.type.appliesTo.contains(k) else {
-                throw reject("\(input.type.rawValue) does not apply to \(k.withArticle) (\(input.stream))")
+            guard input.type.appliesTo.contains(existingKind) else {
+                throw reject("\(input.type.rawValue) does not apply to \(existingKind.withArticle) (\(input.stream))")
             }
         }
 
@@ -62,36 +63,37 @@ public enum Rules {
                 throw reject("actor \(input.actor) is the stream itself; only ActorRegistered may name its own stream")
             }
         } else {
-            let k = try ledger.kind(of: input.actor)
-            guard k == .actor else {
-                throw reject(k == nil ? "actor \(input.actor) is not registered (append ActorRegistered first)"
-                                      : "actor \(input.actor) is \(k!.withArticle), not a registered actor")
+            let actorKind = try ledger.kind(of: input.actor)
+            guard actorKind == .actor else {
+                throw reject(actorKind == nil
+                    ? "actor \(input.actor) is not registered (append ActorRegistered first)"
+                    : "actor \(input.actor) is \(actorKind!.withArticle), not a registered actor")
             }
         }
 
         // References in data.
         for field in input.type.fields {
-            guard let v = input.data[field.name] else { continue }
+            guard let value = input.data[field.name] else { continue }
             switch field.type {
             case .ref(let kinds):
-                let id = v.stringValue!
-                let k = try ledger.kind(of: id)
-                guard let k, kinds.contains(k) else {
+                let id = value.stringValue!
+                let referenced = try ledger.kind(of: id)
+                guard let referenced, kinds.contains(referenced) else {
                     let want = kinds.map(\.rawValue).joined(separator: " or ")
-                    throw reject(k == nil ? "data.\(field.name): no \(want) \(id)"
-                                          : "data.\(field.name): \(id) is \(k!.withArticle), "
+                    throw reject(referenced == nil ? "data.\(field.name): no \(want) \(id)"
+                                          : "data.\(field.name): \(id) is \(referenced!.withArticle), "
                                               + "not \(kinds.map(\.withArticle).joined(separator: " or "))")
                 }
                 if id == input.stream {
                     throw reject("data.\(field.name): \(id) cannot refer to itself")
                 }
             case .linkTarget:
-                let to = v.stringValue!
+                let to = value.stringValue!
                 if Identifier.isEntityID(to) {
-                    let k = try ledger.kind(of: to)
-                    guard let k, EntityKind.linkable.contains(k) else {
-                        throw reject(k == nil ? "data.to: no entity \(to)"
-                                              : "data.to: \(to) is \(k!.withArticle); links go to plans, themes, "
+                    let linked = try ledger.kind(of: to)
+                    guard let linked, EntityKind.linkable.contains(linked) else {
+                        throw reject(linked == nil ? "data.to: no entity \(to)"
+                                              : "data.to: \(to) is \(linked!.withArticle); links go to plans, themes, "
                                                   + "goals, indicators, initiatives or scheme:value references")
                     }
                     if to == input.stream { throw reject("data.to: an entity cannot link to itself") }
@@ -147,7 +149,7 @@ public enum Rules {
         }
     }
 
-    static func creationName(_ k: EntityKind) -> String? {
-        EventType.allCases.first { $0.creates == k }?.rawValue
+    static func creationName(_ kind: EntityKind) -> String? {
+        EventType.allCases.first { $0.creates == kind }?.rawValue
     }
 }

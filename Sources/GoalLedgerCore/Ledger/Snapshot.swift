@@ -57,7 +57,7 @@ extension Fold {
             retracted.insert(target)
             if e.position > snapshot.headPosition {
                 // A late retraction of an event inside the snapshot invalidates it.
-                guard let t = byID[target], precedes(upTo, t) else { return .unusable }
+                guard let retractedEvent = byID[target], precedes(upTo, retractedEvent) else { return .unusable }
             }
         }
         let rule = CountingRule(point)

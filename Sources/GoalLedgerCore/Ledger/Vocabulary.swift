@@ -137,7 +137,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
 
     /// The kinds a change event applies to.
     public var appliesTo: [EntityKind] {
-        if let k = creates { return [k] }
+        if let created = creates { return [created] }
         switch self {
         case .actorRevised, .keyRegistered, .keyRevoked: return [.actor]
         case .planRevised, .planAdopted, .planSuperseded, .planRetired, .milestoneRecorded: return [.plan]
