@@ -56,10 +56,8 @@ final class AuditSpill {
         let parsed = try JSONParser.parse(statement.bytes(0))
         guard let items = parsed.arrayValue else { throw failure("audit's temporary file holds no array") }
         return try items.map { item in
-            guard let object = item.objectValue, let field = object["field"]?.stringValue else {
-                throw failure("audit's temporary file holds a change without a field")
-            }
-            return Change(field: field, before: object["before"], after: object["after"])
+            guard let change = Change(json: item) else { throw failure("audit's temporary file holds no change") }
+            return change
         }
     }
 

@@ -79,7 +79,7 @@ public final class Ledger: @unchecked Sendable {
             try db.execute(sql: "PRAGMA cache_size = -\(StoreTuning.pageCacheKibibytes)")
         }
         do {
-            queue = try Self.openRetryingBusy { try DatabaseQueue(path: path, configuration: config) }
+            queue = try Self.retryingImmediateBusy { try DatabaseQueue(path: path, configuration: config) }
             if mode == .write {
                 try Self.migrate(queue)
             } else {
@@ -108,7 +108,7 @@ public final class Ledger: @unchecked Sendable {
         var attempt = 0
         while true {
             do {
-                try openRetryingBusy { try Schema.migrator.migrate(queue) }
+                try retryingImmediateBusy { try Schema.migrator.migrate(queue) }
                 return
             } catch let error as DatabaseError {
                 if (try? queue.read({ try Schema.migrator.hasCompletedMigrations($0) })) == true { return }
@@ -124,7 +124,7 @@ public final class Ledger: @unchecked Sendable {
     /// into a write one) without waiting, since waiting could deadlock: one of six processes
     /// creating one file failed so in a run of `ConcurrencyTests`. Gives up after 200 such tries
     /// (about two seconds); a failure after a real wait is thrown as it is.
-    static func openRetryingBusy<T>(_ body: () throws -> T) throws -> T {
+    static func retryingImmediateBusy<T>(_ body: () throws -> T) throws -> T {
         var tries = 0
         while true {
             let start = ContinuousClock.now

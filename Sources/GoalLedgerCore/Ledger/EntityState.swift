@@ -206,6 +206,12 @@ public struct Change: Sendable, Equatable {
         return .object(object)
     }
 
+    /// The change `json` wrote, or nil when `json` is not one.
+    public init?(json: JSON) {
+        guard let object = json.objectValue, let field = object["field"]?.stringValue else { return nil }
+        self.init(field: field, before: object["before"], after: object["after"])
+    }
+
     /// The differences between two states of one entity, in the kind's member order.
     public static func between(_ old: EntityState?, _ new: EntityState?) -> [Change] {
         // Only members that differ at the top can hold a change: flatten just those.
