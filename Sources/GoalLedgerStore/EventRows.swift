@@ -62,15 +62,31 @@ enum EventRows {
         }
     }
 
-    /// Decodes the current row (selected with `columns`). A row the ledger
-    /// could not have written is an integrity failure at its position.
-    /// `light` skips the columns a fold never looks at (actor, reason,
-    /// decision, recordedBy, prev, hash), for replay.
-    /// `light` events also leave out `dataJSON`: a fold reads the parsed `data`;
-    /// and with `recorded: false` the recorded time (replay and verify read it
-    /// from the row only when a snapshot is taken).
-    static func read(_ row: some EventColumns, parseData: Bool = true, light: Bool = false,
-                     recorded: Bool = true) throws -> Event {
+    /// How much of an `events` row `read` decodes. An event read with less
+    /// than `.whole` goes only to the readers its mode names.
+    enum Read {
+        /// Every column, `data` parsed: views, history, audit, the append rules.
+        case whole
+        /// Every column, `data` kept as its stored text only (`dataJSON`; `data`
+        /// empty): export and the chain-hash check write it back as it is.
+        case asStored
+        /// What a fold reads: position, version, stream, type, effective, id,
+        /// `data` parsed, recorded. The columns no fold reads (actor, reason,
+        /// decision, recordedBy, prev, hash, sigs, the stored `data` text) are
+        /// left empty: point-in-time queries and refolds.
+        case forFold
+        /// `forFold` without `recorded`: replay and verify read it from the row
+        /// only when they take a snapshot (`Projection.apply`'s `recorded`).
+        case forFoldWithoutRecorded
+    }
+
+    /// Decodes the current row (selected with `columns`), as much as `mode`
+    /// says. A row the ledger could not have written is an integrity failure
+    /// at its position.
+    static func read(_ row: some EventColumns, _ mode: Read = .whole) throws -> Event {
+        let light = mode == .forFold || mode == .forFoldWithoutRecorded
+        let parseData = mode != .asStored
+        let recorded = mode != .forFoldWithoutRecorded
         let position = row.int(.position)
         func bad(_ what: String) -> LedgerError { .integrity("position \(position): \(what)", position: position) }
         guard let type = EventType(utf8: row.bytes(.type)) else { throw bad("unknown type \(row.text(.type))") }
@@ -107,13 +123,13 @@ enum EventRows {
 
     /// Every event of one stream, in version order; optionally only those before a position.
     static func stream(_ db: Database, _ stream: String, before position: Int64? = nil,
-                       light: Bool = false) throws -> [Event] {
+                       reading mode: Read = .whole) throws -> [Event] {
         let statement = try RawStatement(
             db, "SELECT \(columns) FROM events WHERE stream = ? AND position < ? ORDER BY version")
         statement.bind(1, stream)
         statement.bind(2, position ?? Int64.max)
         var out: [Event] = []
-        while try statement.step() { out.append(try read(statement, light: light)) }
+        while try statement.step() { out.append(try read(statement, mode)) }
         statement.reset()
         return out
     }
@@ -130,6 +146,19 @@ enum EventRows {
         statement.bind(1, position)
         defer { statement.reset() }
         return try statement.step() ? try read(statement) : nil
+    }
+
+    /// The fold key of the event at a position, read without decoding the rest of the row.
+    static func foldKey(_ db: Database, position: Int64) throws -> FoldKey? {
+        let statement = try RawStatement(db, "SELECT effective FROM events WHERE position = ?")
+        statement.bind(1, position)
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        do {
+            return FoldKey(effective: try Effective(storedUTF8: statement.bytes(0)).key, position: position)
+        } catch {
+            throw LedgerError.integrity("position \(position): \(error.message)", position: position)
+        }
     }
 
     static func creation(_ db: Database, _ stream: String) throws -> Event? {

@@ -201,7 +201,8 @@ final class AppendSession: LedgerView {
         headHash = event.hash
         appendedIDs?.insert(event.id)
         if event.type == .retracted, let target = event.data["event"]?.stringValue { retractedIDs?.insert(target) }
-        try projection.apply(event, db)
+        let recorded = event.recorded
+        try projection.apply(event, db, recorded: { recorded })
         if (position - startPosition) % checkpointInterval == 0 {
             try projection.checkpoint(db)
             if created.count > 200_000 { created.removeAll() }

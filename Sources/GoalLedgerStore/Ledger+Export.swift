@@ -14,7 +14,7 @@ extension Ledger {
             defer { statement.reset() }
             var writer = JSONWriter(capacity: 1 << 17)
             while try statement.step() {
-                let event = try EventRows.read(statement, parseData: false)
+                let event = try EventRows.read(statement, .asStored)
                 event.writeExport(into: &writer, closing: true)
                 writer.bytes.append(0x0A)
                 if writer.bytes.count >= 1 << 16 {

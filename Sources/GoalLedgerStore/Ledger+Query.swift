@@ -8,6 +8,8 @@ public struct EntityView: Sendable {
     public var point: PointInTime
     public var folded: Folded
     public var state: EntityState { folded.state }
+    /// The last event folded (`folded.lastKey`), read whole: who made the change, when and why.
+    public var lastChange: Event
 
     /// The `show --json` object of SPEC §6.
     public var json: JSON {
@@ -18,7 +20,6 @@ public struct EntityView: Sendable {
         object["knownAt"] = point.knownAt.map { .string($0.input) } ?? .null
         object["version"] = .number(Double(folded.version))
         object["state"] = .object(folded.state.json)
-        let lastChange = folded.lastChange
         var last = JSONObject()
         last["position"] = .number(Double(lastChange.position))
         last["id"] = .string(lastChange.id)
@@ -343,7 +344,10 @@ extension Ledger {
     /// The entity at a point in time, or nil when it does not exist then (or at all).
     static func view(_ db: Database, _ id: String, at point: PointInTime) throws -> EntityView? {
         guard let (kind, folded) = try folded(db, id, at: point), let folded else { return nil }
-        return EntityView(id: id, kind: kind, point: point, folded: folded)
+        guard let lastChange = try EventRows.at(db, position: folded.lastKey.position) else {
+            throw LedgerError.integrity("the last change of \(id) (position \(folded.lastKey.position)) is missing")
+        }
+        return EntityView(id: id, kind: kind, point: point, folded: folded, lastChange: lastChange)
     }
 
     /// The fold of one stream at a point in time: from the current-state
@@ -370,7 +374,7 @@ extension Ledger {
             statement.bind(2, snapshot.headPosition)
             foldReads.bind(to: statement, from: 3)
             var candidates: [Event] = []
-            while try statement.step() { candidates.append(try EventRows.read(statement, light: true)) }
+            while try statement.step() { candidates.append(try EventRows.read(statement, .forFold)) }
             statement.reset()
             // A retraction of an event after the head that takes effect later still
             // needs its target among the candidates, or the snapshot looks unusable.
@@ -383,21 +387,10 @@ extension Ledger {
             }
             candidates.sort { $0.version < $1.version }
             if case .answered(let folded) = Fold.resume(snapshot, with: candidates, at: point) {
-                return (kind, try complete(db, folded))
+                return (kind, folded)
             }
         }
-        return (kind, try complete(db, Fold.state(of: try streamEvents(db, id, at: rule), at: point)))
-    }
-
-    /// Folds read light rows (no actor, reasons or hashes); a view shows its
-    /// last change in full, so that one event is read again whole.
-    static func complete(_ db: Database, _ folded: Folded?) throws -> Folded? {
-        guard var completed = folded, completed.lastChange.hash.isEmpty,
-              let full = try EventRows.at(db, position: completed.lastChange.position) else {
-            return folded
-        }
-        completed.lastChange = full
-        return completed
+        return (kind, Fold.state(of: try streamEvents(db, id, at: rule), at: point))
     }
 
     /// The events of a stream a fold at that time reads (`CountingRule.foldReadsSQL`).
@@ -409,7 +402,7 @@ extension Ledger {
         statement.bind(1, id)
         foldReads.bind(to: statement, from: 2)
         var events: [Event] = []
-        while try statement.step() { events.append(try EventRows.read(statement, light: true)) }
+        while try statement.step() { events.append(try EventRows.read(statement, .forFold)) }
         statement.reset()
         return events
     }
@@ -433,7 +426,7 @@ extension Ledger {
             """)
         statement.bind(1, id)
         admitted.bind(to: statement, from: 2)
-        return try Projection.snapshots(from: statement, db, kind: kind, distinct: 3)
+        return try Projection.snapshots(from: statement, kind: kind, distinct: 3)
     }
 
     /// The themes, goals, initiatives and indicators of a plan, in creation order.

@@ -17,7 +17,7 @@ extension Ledger {
             var projection = Projection()
             projection.residentEntries = checkpoints.replayResidentStreams
             var applied: Int64 = 0
-            func apply(_ event: consuming Event, recorded: () -> String = { "" }) throws {
+            func apply(_ event: consuming Event, recorded: () -> String) throws {
                 try projection.apply(event, db, recorded: recorded)
                 applied += 1
                 if applied % checkpoints.interval == 0 { try projection.checkpoint(db) }
@@ -43,13 +43,15 @@ extension Ledger {
                     if batch.count > 0 { try put(batch) }
                 }, consumer: { batch in
                     try batch.forEach { row in
-                        try apply(try EventRows.read(row, light: true, recorded: false)) { row.text(.recorded) }
+                        try apply(try EventRows.read(row, .forFoldWithoutRecorded)) { row.text(.recorded) }
                     }
                 })
             } else {
                 let statement = try RawStatement(db, sql)
                 defer { statement.reset() }
-                while try statement.step() { try apply(try EventRows.read(statement, light: true)) }
+                while try statement.step() {
+                    try apply(try EventRows.read(statement, .forFoldWithoutRecorded)) { statement.text(.recorded) }
+                }
             }
             try projection.flush(db)
             progress?(applied, total)

@@ -185,11 +185,12 @@ extension Ledger {
     static func compareSnapshots(_ db: Database, _ fresh: [(stream: String, snapshot: Snapshot)]) throws {
         let expected = fresh.sorted { ($0.stream, $0.snapshot.headPosition) < ($1.stream, $1.snapshot.headPosition) }
         let statement = try RawStatement(
-            db, "SELECT \(Projection.snapshotColumns) FROM snapshots ORDER BY stream, head_position")
+            db, "SELECT \(SnapshotColumn.selectList) FROM snapshots ORDER BY stream, head_position")
         defer { statement.reset() }
         var offset = 0
         while try statement.step() {
-            let stream = statement.text(0), head = statement.int(1)
+            let stream = statement.text(SnapshotColumn.stream.index)
+            let head = statement.int(SnapshotColumn.headPosition.index)
             guard offset < expected.count,
                   expected[offset].stream == stream,
                   expected[offset].snapshot.headPosition == head
@@ -199,16 +200,13 @@ extension Ledger {
                         + "run `goalledger replay`")
             }
             let snapshot = expected[offset].snapshot
-            let row: [String] = [
-                statement.text(2), String(statement.int(3)), String(statement.int(4)), String(statement.int(5)),
-                statement.text(6),
-            ]
-            let want: [String] = [
-                snapshot.headRecorded, String(snapshot.folded.lastChange.effective.key),
-                String(snapshot.folded.lastChange.position), String(snapshot.folded.version),
-                snapshot.folded.state.canonicalJSON,
-            ]
-            if row != want {
+            let storedKey = FoldKey(effective: statement.int(SnapshotColumn.effectiveKey.index),
+                                    position: statement.int(SnapshotColumn.lastPosition.index))
+            let same = statement.text(SnapshotColumn.headRecorded.index) == snapshot.headRecorded
+                && storedKey == snapshot.folded.lastKey
+                && statement.int(SnapshotColumn.folded.index) == Int64(snapshot.folded.version)
+                && statement.text(SnapshotColumn.state.index) == snapshot.folded.state.canonicalJSON
+            if !same {
                 throw LedgerError.integrity(
                     "projection: snapshot of \(stream) at position \(head) differs from a fresh fold; "
                         + "run `goalledger replay`")
@@ -256,7 +254,7 @@ extension Ledger {
             if !sameInteger(.version, entry.version) { return .version }
             if !sameInteger(.created, entry.created) { return .created }
             if !sameInteger(.folded, head.map { Int64($0.version) }) { return .folded }
-            if !sameInteger(.lastPosition, head?.lastChange.position) { return .lastPosition }
+            if !sameInteger(.lastPosition, head?.lastKey.position) { return .lastPosition }
             if !sameText(.plan, entry.plan) { return .plan }
             if !sameText(.parent, entry.parent) { return .parent }
             if !sameText(.title, head?.state.title) { return .title }
@@ -413,23 +411,23 @@ final class ChainCheck: @unchecked Sendable {
         }
         let hash = row.bytes(.hash)
         let columns = ChainHasher.Columns(
-            position: position,
-            version: row.int(.version),
-            stream: row.bytes(.stream),
-            type: row.bytes(.type),
-            effective: row.bytes(.effective),
             actor: row.bytes(.actor),
-            reason: row.isNull(.reason) ? nil : row.bytes(.reason),
-            decision: row.isNull(.decision) ? nil : row.bytes(.decision),
-            id: row.bytes(.id),
             data: row.bytes(.data),
+            decision: row.isNull(.decision) ? nil : row.bytes(.decision),
+            effective: row.bytes(.effective),
+            id: row.bytes(.id),
+            position: position,
+            prev: row.bytes(.prev),
+            reason: row.isNull(.reason) ? nil : row.bytes(.reason),
             recorded: row.bytes(.recorded),
             recordedBy: row.bytes(.recordedBy),
-            prev: row.bytes(.prev),
-            sigs: row.sigs)
+            sigs: row.sigs,
+            stream: row.bytes(.stream),
+            type: row.bytes(.type),
+            version: row.int(.version))
         // Text that is not UTF-8 is hashed as an event made from the row would hash it.
         let matches = hasher.matches(columns, hash: hash)
-            ?? ((try? EventRows.read(row, parseData: false)).map { $0.computeHash() == $0.hash } ?? false)
+            ?? ((try? EventRows.read(row, .asStored)).map { $0.computeHash() == $0.hash } ?? false)
         if !matches { return fail(.hash, "hash does not match the event's content (it was changed)") }
         let recorded = row.bytes(.recorded)
         if Recorded.storedMicros(recorded) == nil,
@@ -497,7 +495,7 @@ struct VerifyFold {
         }
         let event: Event
         do {
-            event = try EventRows.read(row, light: true, recorded: false)
+            event = try EventRows.read(row, .forFoldWithoutRecorded)
         } catch {
             return VerifyFailure(index: index, stage: .content, error: error)
         }

@@ -69,14 +69,12 @@ struct Projection {
     /// its point, reading only the events after it.
     /// `check` sees the stream's version before the event (0 for a new
     /// stream) and may throw to leave everything as it was.
-    /// `recorded` gives the event's recorded time when the event was read without it.
+    /// `recorded` gives the event's recorded time, asked only when a snapshot
+    /// is taken: replay and verify read events without it (`EventRows.Read`).
     /// Both are plain (non-escaping) closures: they are called per event and
     /// must not cost an allocation each.
-    mutating func apply(_ full: consuming Event, _ db: Database, check: (_ version: Int64) throws -> Void = { _ in },
-                        recorded readRecorded: () -> String = { "" }) throws {
-        // The entry keeps its last event as `lastChange`, light.
-        var event = full
-        if !event.actor.isEmpty { event = event.light }
+    mutating func apply(_ event: consuming Event, _ db: Database, check: (_ version: Int64) throws -> Void = { _ in },
+                        recorded: () -> String) throws {
         var found = entries[event.stream]
         if found == nil, let load, let loaded = try load(event.stream) {
             found = loaded
@@ -103,7 +101,6 @@ struct Projection {
         entry.dirty = true
         latest = event.position
         let position = event.position, version = event.version, stream = event.stream
-        let recordedInEvent = event.recorded
         let kind = entry.kind, created = entry.created
         let late = try entry.timeline.advance(event) {
             // Read back from the file: the late-event shortcut needs the creation's point.
@@ -112,8 +109,7 @@ struct Projection {
             try refold(lateEvent, current: current, creationKey: creationKey, kind: kind, db)
         }
         if version >= Snapshot.interval, version % Snapshot.interval == 0 || late, let head = entry.timeline.head {
-            let recorded = recordedInEvent.isEmpty ? readRecorded() : recordedInEvent
-            let snapshot = Snapshot(folded: head, headPosition: position, headRecorded: recorded)
+            let snapshot = Snapshot(folded: head, headPosition: position, headRecorded: recorded())
             snapshots.append((stream, snapshot))
             taken[stream, default: []].append(snapshot)
         }
@@ -126,7 +122,7 @@ struct Projection {
         var pivot = event
         if event.type == .retracted {
             guard let id = event.data["event"]?.stringValue, let target = try EventRows.byID(db, id) else {
-                let earlier = try EventRows.stream(db, event.stream, before: event.position, light: true)
+                let earlier = try EventRows.stream(db, event.stream, before: event.position, reading: .forFold)
                 return Fold.state(of: earlier + [event])
             }
             if let current, let creationKey, creationKey <= event.effective.key,
@@ -136,17 +132,16 @@ struct Projection {
             }
             pivot = target
         }
-        let inMemory = (taken[event.stream] ?? []).last { Fold.precedes($0.folded.lastChange, pivot) }
+        let inMemory = (taken[event.stream] ?? []).last { $0.folded.lastKey < pivot.foldKey }
         let stored = load == nil && !snapshotsWritten
             ? nil
             : try Self.storedSnapshot(db, event.stream, kind: kind, before: pivot)
-        let best = [inMemory, stored].compactMap { $0 }
-            .max { Fold.precedes($0.folded.lastChange, $1.folded.lastChange) }
+        let best = [inMemory, stored].compactMap { $0 }.max { $0.folded.lastKey < $1.folded.lastKey }
         if let best {
             let candidates = try Self.tail(db, event.stream, after: best, before: event.position) + [event]
             if case .answered(let folded) = Fold.resume(best, with: candidates, at: .now) { return folded }
         }
-        let earlier = try EventRows.stream(db, event.stream, before: event.position, light: true)
+        let earlier = try EventRows.stream(db, event.stream, before: event.position, reading: .forFold)
         return Fold.state(of: earlier + [event])
     }
 
@@ -162,7 +157,7 @@ struct Projection {
         statement.bind(2, snapshot.headPosition)
         statement.bind(3, position)
         var out: [Event] = []
-        while try statement.step() { out.append(try EventRows.read(statement, light: true)) }
+        while try statement.step() { out.append(try EventRows.read(statement, .forFold)) }
         statement.reset()
         return out
     }
@@ -179,39 +174,34 @@ struct Projection {
         statement.bind(2, event.effective.key)
         statement.bind(3, event.effective.key)
         statement.bind(4, event.position)
-        return try snapshot(from: statement, db, kind: kind)
+        return try snapshot(from: statement, kind: kind)
     }
 
     /// Reads a snapshot row (selected with `SnapshotColumn.selectList`), then resets the statement.
-    static func snapshot(from statement: RawStatement, _ db: Database, kind: EntityKind) throws -> Snapshot? {
-        try snapshots(from: statement, db, kind: kind).first
+    static func snapshot(from statement: RawStatement, kind: EntityKind) throws -> Snapshot? {
+        try snapshots(from: statement, kind: kind).first
     }
 
     /// Reads the snapshot rows the statement selects (with `SnapshotColumn.selectList`), then resets it.
     /// With `distinct`, keeps at most that many, one per point (last event): rows of the same point
     /// follow each other, and the first of them is kept.
-    static func snapshots(from statement: RawStatement, _ db: Database, kind: EntityKind,
-                          distinct: Int? = nil) throws -> [Snapshot] {
-        var rows: [(headPosition: Int64, headRecorded: String, last: Int64, folded: Int, state: String)] = []
+    static func snapshots(from statement: RawStatement, kind: EntityKind, distinct: Int? = nil) throws -> [Snapshot] {
+        defer { statement.reset() }
+        var found: [Snapshot] = []
         while try statement.step() {
-            let last = statement.int(SnapshotColumn.lastPosition.index)
-            if distinct != nil && rows.last?.last == last { continue }
-            rows.append((statement.int(SnapshotColumn.headPosition.index),
-                         statement.text(SnapshotColumn.headRecorded.index), last,
-                         Int(statement.int(SnapshotColumn.folded.index)),
-                         statement.text(SnapshotColumn.state.index)))
-            if let distinct, rows.count == distinct { break }
+            let lastKey = FoldKey(effective: statement.int(SnapshotColumn.effectiveKey.index),
+                                  position: statement.int(SnapshotColumn.lastPosition.index))
+            if distinct != nil && found.last?.folded.lastKey == lastKey { continue }
+            guard let state = try? EntityState(kind: kind, canonicalJSON: statement.text(SnapshotColumn.state.index))
+            else { continue }
+            let folded = Folded(state: state, version: Int(statement.int(SnapshotColumn.folded.index)),
+                                lastKey: lastKey)
+            found.append(Snapshot(folded: folded, headPosition: statement.int(SnapshotColumn.headPosition.index),
+                                  headRecorded: statement.text(SnapshotColumn.headRecorded.index)))
+            if let distinct, found.count == distinct { break }
         }
-        statement.reset()
-        return try rows.compactMap { row in
-            guard let lastChange = try EventRows.at(db, position: row.last),
-                  let state = try? EntityState(kind: kind, canonicalJSON: row.state) else { return nil }
-            return Snapshot(folded: Folded(state: state, version: row.folded, lastChange: lastChange),
-                            headPosition: row.headPosition, headRecorded: row.headRecorded)
-        }
+        return found
     }
-
-    static let snapshotColumns = "stream, head_position, head_recorded, effective_key, last_position, folded, state"
 
     static let upsertSQL = "INSERT OR REPLACE INTO entities (\(EntityColumn.selectList)) VALUES ("
         + Array(repeating: "?", count: EntityColumn.allCases.count).joined(separator: ",") + ")"
@@ -230,17 +220,16 @@ struct Projection {
             try statement.run()
             entry.dirty = false
         }
-        let insertSnapshot = try RawStatement(
-            db, "INSERT OR REPLACE INTO snapshots (\(Self.snapshotColumns)) VALUES (?,?,?,?,?,?,?)")
+        let insertSnapshot = try RawStatement(db, SnapshotColumn.insertSQL)
         for (stream, snapshot) in snapshots {
             insertSnapshot.reset()
-            insertSnapshot.bind(1, stream)
-            insertSnapshot.bind(2, snapshot.headPosition)
-            insertSnapshot.bind(3, snapshot.headRecorded)
-            insertSnapshot.bind(4, snapshot.folded.lastChange.effective.key)
-            insertSnapshot.bind(5, snapshot.folded.lastChange.position)
-            insertSnapshot.bind(6, Int64(snapshot.folded.version))
-            insertSnapshot.bind(7, snapshot.folded.state.canonicalJSON)
+            insertSnapshot.bind(SnapshotColumn.stream.parameter, stream)
+            insertSnapshot.bind(SnapshotColumn.headPosition.parameter, snapshot.headPosition)
+            insertSnapshot.bind(SnapshotColumn.headRecorded.parameter, snapshot.headRecorded)
+            insertSnapshot.bind(SnapshotColumn.effectiveKey.parameter, snapshot.folded.lastKey.effective)
+            insertSnapshot.bind(SnapshotColumn.lastPosition.parameter, snapshot.folded.lastKey.position)
+            insertSnapshot.bind(SnapshotColumn.folded.parameter, Int64(snapshot.folded.version))
+            insertSnapshot.bind(SnapshotColumn.state.parameter, snapshot.folded.state.canonicalJSON)
             try insertSnapshot.run()
         }
         snapshots.removeAll()
@@ -294,7 +283,7 @@ struct Projection {
         statement.bind(EntityColumn.version.parameter, entry.version)
         statement.bind(EntityColumn.created.parameter, entry.created)
         statement.bind(EntityColumn.folded.parameter, head.map { Int64($0.version) })
-        statement.bind(EntityColumn.lastPosition.parameter, head?.lastChange.position)
+        statement.bind(EntityColumn.lastPosition.parameter, head?.lastKey.position)
         statement.bind(EntityColumn.plan.parameter, entry.plan)
         statement.bind(EntityColumn.parent.parameter, entry.parent)
         statement.bind(EntityColumn.title.parameter, head?.state.title)
@@ -302,7 +291,7 @@ struct Projection {
         statement.bind(EntityColumn.state.parameter, head?.state.canonicalJSON)
     }
 
-    /// Reads one entry back from `entities` (the head's last event from `events`).
+    /// Reads one entry back from `entities` (the head's last event's effective time from `events`).
     static func loadEntry(_ db: Database, _ id: String) throws -> StreamEntry? {
         let row = try RawStatement(db, "SELECT \(EntityColumn.selectList) FROM entities WHERE id = ?")
         row.bind(1, id)
@@ -318,26 +307,29 @@ struct Projection {
         let created = row.int(EntityColumn.created.index)
         var head: Folded? = nil
         if let folded, let last, let stateJSON {
-            guard let lastEvent = try EventRows.at(db, position: last),
+            guard let lastKey = try EventRows.foldKey(db, position: last),
                   let state = try? EntityState(kind: kind, canonicalJSON: stateJSON) else {
                 throw LedgerError.integrity("entities row \(id) does not match the events; run `goalledger replay`")
             }
-            head = Folded(state: state, version: folded, lastChange: lastEvent)
+            head = Folded(state: state, version: folded, lastKey: lastKey)
         }
         return StreamEntry(kind: kind, version: version, plan: plan, created: created,
                            timeline: ProjectionHead(head: head, hasEvents: true))
     }
 }
 
-/// The columns of `entities`, in the order `EntityColumn.selectList` names them.
-/// The columns of a stored snapshot as `Projection.snapshots(from:)` reads them.
+/// The columns of a stored snapshot, in the order `selectList` names them:
+/// what `Projection.snapshots(from:)` reads, `Projection.write` inserts and
+/// `verify` compares.
 enum SnapshotColumn: Int32, CaseIterable {
-    case headPosition, headRecorded, lastPosition, folded, state
+    case stream, headPosition, headRecorded, effectiveKey, lastPosition, folded, state
 
     var sqlName: String {
         switch self {
+        case .stream: "stream"
         case .headPosition: "head_position"
         case .headRecorded: "head_recorded"
+        case .effectiveKey: "effective_key"
         case .lastPosition: "last_position"
         case .folded: "folded"
         case .state: "state"
@@ -346,9 +338,15 @@ enum SnapshotColumn: Int32, CaseIterable {
 
     /// The index of the column in a row selected with `selectList` (from 0).
     var index: Int32 { rawValue }
+    /// The number of its `?` in `insertSQL` (from 1).
+    var parameter: Int32 { rawValue + 1 }
 
     static let selectList = allCases.map(\.sqlName).joined(separator: ", ")
+    static let insertSQL = "INSERT OR REPLACE INTO snapshots (\(selectList)) VALUES ("
+        + Array(repeating: "?", count: allCases.count).joined(separator: ",") + ")"
 }
+
+/// The columns of `entities`, in the order `EntityColumn.selectList` names them.
 
 enum EntityColumn: Int32, CaseIterable {
     case id, kind, version, created, folded, lastPosition, plan, parent, title, status, state

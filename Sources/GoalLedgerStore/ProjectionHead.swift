@@ -1,9 +1,9 @@
 import GoalLedgerCore
 
-/// A projection's current state of one stream, kept light: the head only,
-/// its last change without data, recorded time, stream or id, so a replay
-/// of a million events holds little per stream. (`StreamTimeline` is the
-/// full-state follower that `history` and `audit` use.)
+/// A projection's current state of one stream, kept light: the head only
+/// (state, version and the last event's fold key), so a replay of a million
+/// events holds little per stream. (`StreamTimeline` is the full-state
+/// follower that `history` and `audit` use.)
 ///
 /// Appending in effective order (the common case) costs one `Fold.fold`. A
 /// late measurement is placed by `Fold.insertLate`; any other late event gets
@@ -29,12 +29,11 @@ struct ProjectionHead: Sendable {
 
     /// Whether the event comes after everything folded so far (the cheap case).
     func inOrder(_ event: Event) -> Bool {
-        event.type != .retracted && (!hasEvents || (head.map { Fold.precedes($0.lastChange, event) } ?? false))
+        event.type != .retracted && (!hasEvents || (head.map { $0.lastKey < event.foldKey } ?? false))
     }
 
     /// Adds the next event without working out its changes, and tells
-    /// whether it was late (backdated, or a retraction). For the projections:
-    /// the head's `lastChange` keeps no `data`, `recorded`, `stream` or `id`. A late event that
+    /// whether it was late (backdated, or a retraction). A late event that
     /// `Fold.insertLate` can place needs the creation's effective key
     /// (`creationKey` gives it when not known yet); any other gets its new
     /// head from `refold`, given the event, the current head and the
@@ -50,15 +49,6 @@ struct ProjectionHead: Sendable {
             lastWasLate = false
             if event.type == .measurementRecorded { latestKey = event.effective.key }
             Fold.fold(event, onto: &head)
-            // What follows reads of the last change only its place in the fold
-            // (position and effective; a snapshot's resume compares positions
-            // before ids); views read the whole event again. Its data, recorded
-            // time, stream and id go now, while they are in the cache, not when
-            // the stream's next event replaces it.
-            head?.lastChange.data = JSONObject()
-            head?.lastChange.recorded = ""
-            head?.lastChange.stream = ""
-            head?.lastChange.id = ""
             return false
         }
         lastWasLate = true

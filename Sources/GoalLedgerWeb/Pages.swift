@@ -203,7 +203,6 @@ public enum Pages {
     static func entity(_ model: EntityModel, _ settings: RenderSettings) -> String {
         let text = settings.text
         let view = model.view
-        let link = settings.linker
         var body = HTML.empty
         var context: [HTML] = []
         if view.kind != .plan, let plan = view.state["plan"]?.stringValue {

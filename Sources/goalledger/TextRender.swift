@@ -102,7 +102,7 @@ enum TextRender {
                     .map { $0.offset == 0 ? label + $0.element : $0.element }
             }
         }
-        let change = view.folded.lastChange
+        let change = view.lastChange
         out.append("version \(view.folded.version) · last change #\(change.position) \(change.type.rawValue), "
                    + "effective \(change.effective.text)")
         let who = "  by \(change.actor), recorded \(change.recorded) by \(change.recordedBy)"

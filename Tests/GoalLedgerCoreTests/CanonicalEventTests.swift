@@ -47,10 +47,11 @@ import Testing
                 return UnsafeBufferPointer(buffer)
             }
             let columns = ChainHasher.Columns(
-                position: e.position, version: e.version, stream: bytes(e.stream), type: bytes(e.type.rawValue),
-                effective: bytes(e.effective.text), actor: bytes(e.actor), reason: e.reason.map(bytes),
-                decision: e.decision.map(bytes), id: bytes(e.id), data: bytes(e.dataJSON), recorded: bytes(e.recorded),
-                recordedBy: bytes(e.recordedBy), prev: bytes(e.prev), sigs: e.sigs.map { bytes(EventSignature.canonical($0)) })
+                actor: bytes(e.actor), data: bytes(e.dataJSON), decision: e.decision.map(bytes),
+                effective: bytes(e.effective.text), id: bytes(e.id), position: e.position, prev: bytes(e.prev),
+                reason: e.reason.map(bytes), recorded: bytes(e.recorded), recordedBy: bytes(e.recordedBy),
+                sigs: e.sigs.map { bytes(EventSignature.canonical($0)) }, stream: bytes(e.stream),
+                type: bytes(e.type.rawValue), version: e.version)
             #expect(hasher.matches(columns, hash: bytes(e.hash)) == true, "\(e.exportLine())")
             // One hex digit off is another hash.
             var other = Array(e.hash)

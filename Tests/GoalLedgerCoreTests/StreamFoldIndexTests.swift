@@ -127,7 +127,7 @@ struct RandomStream {
             let expected = reference.head
             #expect(timeline.head?.state == expected?.state, "seed \(seed) event \(e.position)")
             #expect(timeline.head?.version == expected?.version)
-            #expect(timeline.head?.lastChange.position == expected?.lastChange.position)
+            #expect(timeline.head?.lastKey == expected?.lastKey)
         }
     }
 
@@ -137,8 +137,8 @@ struct RandomStream {
             var index = StreamFoldIndex()
             for _ in 0..<300 { index.add(try stream.next()) }
             let chosen = Fold.events(stream.events, at: .now)
-            for bound in chosen.map(FoldKey.init) + [FoldKey(effective: .max, position: 0)] {
-                let expected = Fold.fold(chosen.filter { FoldKey($0) < bound })
+            for bound in chosen.map(\.foldKey) + [FoldKey(effective: .max, position: 0)] {
+                let expected = Fold.fold(chosen.filter { $0.foldKey < bound })
                 let folded = index.folded(before: bound)
                 #expect(folded?.state == expected?.state, "seed \(seed) before \(bound)")
                 #expect(folded?.version == expected?.version)
@@ -157,7 +157,7 @@ struct RandomStream {
                                      recordedBy: "t", prev: Event.genesis)]
         var timeline = StreamTimeline()
         _ = timeline.add(events[0]) { [] }
-        var latestKey = FoldKey(events[0])
+        var latestKey = events[0].foldKey
         var latestValue = 0.0
         for position in 2...20_000 as ClosedRange<Int64> {
             let day = Int64.random(in: 0..<9_000, using: &rng)
@@ -169,8 +169,8 @@ struct RandomStream {
             e.effective = try Effective(parsing: Effective.formatInstant(946_684_800 + day * 86_400)!)
             let changes = timeline.add(e) { events }
             events.append(e)
-            if latestKey < FoldKey(e) {
-                latestKey = FoldKey(e)
+            if latestKey < e.foldKey {
+                latestKey = e.foldKey
                 latestValue = value
             }
             // Every measurement adds one to the count, as of its own day.

@@ -35,7 +35,7 @@ public struct CountingRule: Sendable {
 
     /// Recorded at or before `knownAt`.
     @inline(__always)
-    public func isKnown(_ e: Event) -> Bool { isKnown(recorded: e.recorded) }
+    public func isKnown(_ event: Event) -> Bool { isKnown(recorded: event.recorded) }
 
     /// A stored `recorded` text at or before `knownAt`.
     @inline(__always)
@@ -43,7 +43,7 @@ public struct CountingRule: Sendable {
 
     /// Effective at or before `asOf`.
     @inline(__always)
-    public func isInEffect(_ e: Event) -> Bool { isInEffect(effectiveKey: e.effective.key) }
+    public func isInEffect(_ event: Event) -> Bool { isInEffect(effectiveKey: event.effective.key) }
 
     @inline(__always)
     public func isInEffect(effectiveKey: Int64) -> Bool { effectiveKeyBound.map { effectiveKey <= $0 } ?? true }

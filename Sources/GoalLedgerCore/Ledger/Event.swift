@@ -44,9 +44,11 @@ public struct Event: Sendable, Equatable {
         self.sigs = sigs
     }
 
-    /// The event without what no fold reads (actor, reason, decision, the
-    /// stored `data` text, recordedBy, prev, hash): what a projection keeps
-    /// as a stream's last change, so a long run holds little per stream.
+    /// The event as a fold reads it: without actor, reason, decision, the
+    /// stored `data` text, recordedBy, prev, hash and sigs, which no fold
+    /// reads (the store reads rows the same way for its folds). What
+    /// `StreamFoldIndex` keeps of each event, so a long stream out of order
+    /// holds little per event.
     public var light: Event {
         Event(position: position, version: version, stream: stream, type: type, effective: effective, actor: "",
               reason: nil, decision: nil, id: id, data: data, dataJSON: "", recorded: recorded, recordedBy: "",

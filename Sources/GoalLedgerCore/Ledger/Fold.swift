@@ -39,7 +39,7 @@ public enum Fold {
         if event.type.creates == nil, var current = folded.take() {
             change(event, &current.state)
             current.version += 1
-            current.lastChange = event
+            current.lastKey = event.foldKey
             folded = current
             return
         }
@@ -145,14 +145,14 @@ public enum Fold {
     /// caller knows it; else it is read from the state's text (parsing it
     /// was 16 % of a replay whose measurements all arrive late, issue 12).
     public static func insertLate(_ event: Event, into head: Folded, latestKey: Int64? = nil) -> Folded? {
-        guard event.type == .measurementRecorded, precedes(event, head.lastChange) else { return nil }
+        guard event.type == .measurementRecorded, event.foldKey < head.lastKey else { return nil }
         var state: EntityState? = head.state
         guard apply(event, into: &state), var inserted = state else { return nil }
         if let current = head.state[.latest] {
             guard let currentKey = latestKey ?? latestEffectiveKey(of: head.state) else { return nil }
             if event.effective.key < currentKey { inserted[.latest] = current }
         }
-        return Folded(state: inserted, version: head.version + 1, lastChange: head.lastChange)
+        return Folded(state: inserted, version: head.version + 1, lastKey: head.lastKey)
     }
 
     /// The effective key of the measurement that set the state's `latest`, read from its text.
@@ -178,17 +178,12 @@ public enum Fold {
               case .number(let count)? = head.state[.measurements], count >= 1 else { return nil }
         var state = head.state
         state[.measurements] = .number(count - 1)
-        return Folded(
-            state: state,
-            version: head.version,
-            lastChange: precedes(head.lastChange, retraction) ? retraction : head.lastChange)
+        return Folded(state: state, version: head.version, lastKey: max(head.lastKey, retraction.foldKey))
     }
 
     /// Order of events within a stream: by `effective`, ties by `position`.
     @inline(__always)
-    public static func precedes(_ lhs: Event, _ rhs: Event) -> Bool {
-        lhs.effective.key != rhs.effective.key ? lhs.effective.key < rhs.effective.key : lhs.position < rhs.position
-    }
+    public static func precedes(_ lhs: Event, _ rhs: Event) -> Bool { lhs.foldKey < rhs.foldKey }
 
     /// The events of one stream (in position order) that count at a point in
     /// time, in fold order (`CountingRule`).
@@ -198,21 +193,21 @@ public enum Fold {
 
     static func isSorted(_ events: [Event]) -> Bool {
         guard events.count > 1 else { return true }
-        for k in 1..<events.count where !precedes(events[k - 1], events[k]) { return false }
+        for index in 1..<events.count where !precedes(events[index - 1], events[index]) { return false }
         return true
     }
 
     /// Folds events already in fold order, starting from `start`.
     public static func fold(_ ordered: some Sequence<Event>, from start: consuming Folded? = nil) -> Folded? {
         var version = start?.version ?? 0
-        var last = start?.lastChange
+        var last = start?.lastKey
         var state = start.take()?.state
         for event in ordered where apply(event, into: &state) {
             version += 1
-            last = event
+            last = event.foldKey
         }
         guard let state, let last else { return nil }
-        return Folded(state: state, version: version, lastChange: last)
+        return Folded(state: state, version: version, lastKey: last)
     }
 
     /// The state of one stream at a point in time; nil when the entity does not exist then.
@@ -235,15 +230,23 @@ public struct PointInTime: Sendable, Hashable {
     public var isNow: Bool { asOf == nil && knownAt == nil }
 }
 
-/// A folded entity: its state, how many events were folded, and the last of them.
+/// A folded entity: its state, how many events were folded, and where the
+/// last of them stands in fold order.
+///
+/// A fold keeps the last event's place, not the event: what the fold reads
+/// next needs only the place (does a new event come after it?), and a view
+/// that shows the last change reads that one event whole by its position
+/// (`EntityView.lastChange`). A replay keeps one `Folded` per stream, so it
+/// holds two integers per stream, not an event.
 public struct Folded: Sendable, Equatable {
     public var state: EntityState
     public var version: Int
-    public var lastChange: Event
+    /// The fold key of the last event folded (in fold order, not arrival order).
+    public var lastKey: FoldKey
 
-    public init(state: EntityState, version: Int, lastChange: Event) {
+    public init(state: EntityState, version: Int, lastKey: FoldKey) {
         self.state = state
         self.version = version
-        self.lastChange = lastChange
+        self.lastKey = lastKey
     }
 }

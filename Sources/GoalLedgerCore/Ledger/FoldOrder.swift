@@ -10,13 +10,15 @@ public struct FoldKey: Comparable, Hashable, Sendable {
         self.position = position
     }
 
-    public init(_ event: Event) {
-        self.init(effective: event.effective.key, position: event.position)
-    }
-
     public static func < (lhs: FoldKey, rhs: FoldKey) -> Bool {
         lhs.effective != rhs.effective ? lhs.effective < rhs.effective : lhs.position < rhs.position
     }
+}
+
+extension Event {
+    /// Where the event stands in its stream's fold order (SPEC §3).
+    @inline(__always)
+    public var foldKey: FoldKey { FoldKey(effective: effective.key, position: position) }
 }
 
 /// Values kept sorted by `FoldKey`, for a fold that must answer "what was

@@ -2,7 +2,7 @@
 /// stream folds only the events after it.
 ///
 /// The snapshot holds the fold of the stream's events up to and including
-/// `folded.lastChange` in fold order, as the ledger knew them at
+/// `folded.lastKey` in fold order, as the ledger knew them at
 /// `headPosition` (retractions included). It answers a query only when the
 /// query knows everything the snapshot knew (`headRecorded` ≤ knownAt), the
 /// snapshot's point is in effect (its effective ≤ asOf), and nothing
@@ -27,7 +27,7 @@ public struct Snapshot: Sendable, Equatable {
     /// It must know no more than the point does, and its last event must be in effect then.
     public func admits(_ point: PointInTime) -> Bool {
         let rule = CountingRule(point)
-        return rule.isKnown(recorded: headRecorded) && rule.isInEffect(folded.lastChange)
+        return rule.isKnown(recorded: headRecorded) && rule.isInEffect(effectiveKey: folded.lastKey.effective)
     }
 }
 
@@ -48,20 +48,24 @@ extension Fold {
     public static func resume(_ snapshot: Snapshot, with candidates: [Event],
                               at point: PointInTime) -> SnapshotResumption {
         guard snapshot.admits(point) else { return .unusable }
-        let upTo = snapshot.folded.lastChange
-        let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let upTo = snapshot.folded.lastKey
+        let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var retracted = Set<String>()
-        for e in candidates {
-            if e.position > snapshot.headPosition && !precedes(upTo, e) && e.id != upTo.id { return .unusable }
-            guard e.type == .retracted, let target = e.data["event"]?.stringValue else { continue }
+        for candidate in candidates {
+            // The snapshot's last event lies at or before its head, so a later one never is it.
+            let isLater = candidate.position > snapshot.headPosition
+            if isLater && candidate.foldKey < upTo { return .unusable }
+            guard candidate.type == .retracted, let target = candidate.data["event"]?.stringValue else { continue }
             retracted.insert(target)
-            if e.position > snapshot.headPosition {
+            if isLater {
                 // A late retraction of an event inside the snapshot invalidates it.
-                guard let retractedEvent = byID[target], precedes(upTo, retractedEvent) else { return .unusable }
+                guard let retractedEvent = byID[target], upTo < retractedEvent.foldKey else { return .unusable }
             }
         }
         let rule = CountingRule(point)
-        var tail = candidates.filter { e in precedes(upTo, e) && !retracted.contains(e.id) && rule.isInEffect(e) }
+        var tail = candidates.filter { candidate in
+            upTo < candidate.foldKey && !retracted.contains(candidate.id) && rule.isInEffect(candidate)
+        }
         if !isSorted(tail) { tail.sort(by: precedes) }
         return .answered(fold(tail, from: snapshot.folded))
     }

@@ -35,21 +35,23 @@ public struct StreamFoldIndex: Sendable {
 
     /// Adds the next event of the stream (in position order). A retraction
     /// takes out the event it names, when that counts.
-    public mutating func add(_ e: Event) {
-        if e.type == .retracted, let target = e.data["event"]?.stringValue {
+    public mutating func add(_ added: Event) {
+        if added.type == .retracted, let target = added.data["event"]?.stringValue {
             retractedIDs.insert(target)
             if let key = keyByID.removeValue(forKey: target) { remove(key) }
         }
-        guard !retractedIDs.contains(e.id) else { return }
+        guard !retractedIDs.contains(added.id) else { return }
         // What no fold reads (actor, reasons, stored text, hashes) is not kept.
-        let e = e.light
-        let key = FoldKey(e)
-        keyByID[e.id] = key
-        counted.insert(key, e)
-        if e.type.creates != nil { creations.insert(key, e) }
-        if e.type == .measurementRecorded { measurements.insert(key, ()) }
-        if let member = Fold.memberFoldedInOrder(by: e.type) { foldedInOrder[member, default: .init()].insert(key, e) }
-        let written = Self.valuesSet(by: e)
+        let event = added.light
+        let key = event.foldKey
+        keyByID[event.id] = key
+        counted.insert(key, event)
+        if event.type.creates != nil { creations.insert(key, event) }
+        if event.type == .measurementRecorded { measurements.insert(key, ()) }
+        if let member = Fold.memberFoldedInOrder(by: event.type) {
+            foldedInOrder[member, default: .init()].insert(key, event)
+        }
+        let written = Self.valuesSet(by: event)
         for (member, value) in written { writers[member, default: .init()].insert(key, value) }
     }
 
@@ -60,7 +62,6 @@ public struct StreamFoldIndex: Sendable {
 
     /// The fold of the counted events before `bound` in fold order (with no
     /// bound: of all of them); nil when the entity does not exist there.
-    /// Its last change is light (`Event.light`).
     public func folded(before bound: FoldKey?) -> Folded? {
         guard let creation = creations.first, bound.map({ creation.key < $0 }) ?? true else { return nil }
         var made: EntityState?
@@ -74,24 +75,24 @@ public struct StreamFoldIndex: Sendable {
             for event in list.entries(after: creation.key, before: bound) { Fold.change(event.value, &state) }
         }
         guard let last = counted.last(before: bound) else { return nil }
-        return Folded(state: state, version: counted.count(from: creation.key, before: bound), lastChange: last.value)
+        return Folded(state: state, version: counted.count(from: creation.key, before: bound), lastKey: last.key)
     }
 
     private mutating func remove(_ key: FoldKey) {
-        guard let e = counted.remove(key) else { return }
-        if e.type.creates != nil { creations.remove(key) }
-        if e.type == .measurementRecorded { measurements.remove(key) }
-        if let member = Fold.memberFoldedInOrder(by: e.type) { foldedInOrder[member]?.remove(key) }
-        for member in Fold.membersSet(by: e) { writers[member]?.remove(key) }
+        guard let event = counted.remove(key) else { return }
+        if event.type.creates != nil { creations.remove(key) }
+        if event.type == .measurementRecorded { measurements.remove(key) }
+        if let member = Fold.memberFoldedInOrder(by: event.type) { foldedInOrder[member]?.remove(key) }
+        for member in Fold.membersSet(by: event) { writers[member]?.remove(key) }
     }
 
     /// What the event sets each member in `Fold.membersSet(by:)` to: read
     /// back from `Fold.change` on an empty state, so the values are the fold's own.
-    private static func valuesSet(by e: Event) -> [(String, JSON?)] {
-        let members = Fold.membersSet(by: e)
-        guard !members.isEmpty, let kind = e.type.appliesTo.first else { return [] }
+    private static func valuesSet(by event: Event) -> [(String, JSON?)] {
+        let members = Fold.membersSet(by: event)
+        guard !members.isEmpty, let kind = event.type.appliesTo.first else { return [] }
         var probe = EntityState(kind: kind)
-        Fold.change(e, &probe)
+        Fold.change(event, &probe)
         return members.map { ($0, probe[$0]) }
     }
 }

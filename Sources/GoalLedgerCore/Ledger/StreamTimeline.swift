@@ -27,34 +27,35 @@ public struct StreamTimeline: Sendable {
     public var indexedEvents: Int { index?.count ?? 0 }
 
     /// Whether the event comes after everything folded so far (the cheap case).
-    public func inOrder(_ e: Event) -> Bool {
-        guard e.type != .retracted else { return false }
+    public func inOrder(_ event: Event) -> Bool {
+        guard event.type != .retracted else { return false }
         guard hasEvents else { return true }
-        return head.map { Fold.precedes($0.lastChange, e) } ?? false
+        return head.map { $0.lastKey < event.foldKey } ?? false
     }
 
     /// Adds the next event of the stream and tells what it changed.
     /// `earlier` returns every earlier event of the stream in position order;
     /// it is called at most once, for the first event out of order.
-    public mutating func add(_ e: Event, earlier: () throws -> [Event]) rethrows -> [Change] {
-        try add(e, earlier: earlier, changes: true)
+    public mutating func add(_ event: Event, earlier: () throws -> [Event]) rethrows -> [Change] {
+        try add(event, earlier: earlier, changes: true)
     }
 
     /// Adds the next event without working out its changes.
-    public mutating func skip(_ e: Event, earlier: () throws -> [Event]) rethrows {
-        _ = try add(e, earlier: earlier, changes: false)
+    public mutating func skip(_ event: Event, earlier: () throws -> [Event]) rethrows {
+        _ = try add(event, earlier: earlier, changes: false)
     }
 
     /// True once an event arrived out of fold order and the index was built:
     /// from then on `earlier` is never called.
     public var isIndexed: Bool { index != nil }
 
-    private mutating func add(_ e: Event, earlier: () throws -> [Event], changes wanted: Bool) rethrows -> [Change] {
+    private mutating func add(_ event: Event, earlier: () throws -> [Event],
+                              changes wanted: Bool) rethrows -> [Change] {
         defer { hasEvents = true }
-        if inOrder(e) {
+        if inOrder(event) {
             let before = wanted ? head?.state : nil
-            Fold.fold(e, onto: &head)
-            index?.add(e)
+            Fold.fold(event, onto: &head)
+            index?.add(event)
             return wanted ? Change.between(before, head?.state) : []
         }
         if index == nil {
@@ -64,18 +65,18 @@ public struct StreamTimeline: Sendable {
         }
         var changes: [Change] = []
         if wanted, let index {
-            if e.type == .retracted {
+            if event.type == .retracted {
                 // What the retracted event had changed, undone: at its own place in the fold.
-                if let target = e.data["event"]?.stringValue.flatMap(index.event(id:)) {
-                    let before = index.folded(before: FoldKey(target))
+                if let target = event.data["event"]?.stringValue.flatMap(index.event(id:)) {
+                    let before = index.folded(before: target.foldKey)
                     changes = Change.between(Fold.fold(CollectionOfOne(target), from: before)?.state, before?.state)
                 }
             } else {
-                let before = index.folded(before: FoldKey(e))
-                changes = Change.between(before?.state, Fold.fold(CollectionOfOne(e), from: before)?.state)
+                let before = index.folded(before: event.foldKey)
+                changes = Change.between(before?.state, Fold.fold(CollectionOfOne(event), from: before)?.state)
             }
         }
-        index?.add(e)
+        index?.add(event)
         head = index?.folded(before: nil)
         return changes
     }

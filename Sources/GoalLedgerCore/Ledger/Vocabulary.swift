@@ -31,16 +31,16 @@ public enum EntityKind: String, Sendable, CaseIterable, Codable {
 
     /// `stateOrder`'s slots sorted by member name in RFC 8785 order, so a
     /// state is written canonically without sorting it each time.
-    static let canonicalSlots: [[Int]] = allCases.map { k in
-        k.stateOrder.indices.sorted { JSONWriter.utf16Less(k.stateOrder[$0], k.stateOrder[$1]) }
+    static let canonicalSlots: [[Int]] = allCases.map { kind in
+        kind.stateOrder.indices.sorted { JSONWriter.utf16Less(kind.stateOrder[$0], kind.stateOrder[$1]) }
     }
 
     /// The slot of a member in this kind's state; nil when the kind has no such member.
     @inline(__always) func slot(_ name: String) -> Int? { stateOrder.firstIndex(of: name) }
 
     /// The slot of each `StateMember` in each kind's state, -1 where the kind has none.
-    static let memberSlots: [[Int8]] = allCases.map { k in
-        StateMember.allCases.map { m in Int8(k.slot(m.name) ?? -1) }
+    static let memberSlots: [[Int8]] = allCases.map { kind in
+        StateMember.allCases.map { member in Int8(kind.slot(member.name) ?? -1) }
     }
 
     private var stateOrderList: [String] {

@@ -26,11 +26,11 @@ public struct NDJSONReader: ~Copyable {
             fd = 0
             ownsFD = false
         } else {
-            let f = open(path, O_RDONLY)
-            guard f >= 0 else {
+            let opened = open(path, O_RDONLY)
+            guard opened >= 0 else {
                 throw InputError("cannot open \(path): \(String(cString: strerror(errno)))", kind: .unreadable)
             }
-            fd = f
+            fd = opened
             ownsFD = true
         }
         buffer.reserveCapacity(1 << 16)
@@ -45,10 +45,13 @@ public struct NDJSONReader: ~Copyable {
         while true {
             // Find the next newline in what is buffered.
             var end: Int? = nil
-            var k = start
-            while k < buffer.count {
-                if buffer[k] == 0x0A { end = k; break }
-                k += 1
+            var scanned = start
+            while scanned < buffer.count {
+                if buffer[scanned] == 0x0A {
+                    end = scanned
+                    break
+                }
+                scanned += 1
             }
             if end == nil && !eof {
                 if buffer.count - start > Self.maxLineBytes {
@@ -60,21 +63,21 @@ public struct NDJSONReader: ~Copyable {
             let lineEnd = end ?? buffer.count
             if end == nil && start == buffer.count { return }
             lineNumber += 1
-            let n = lineNumber
+            let number = lineNumber
             try buffer.withUnsafeBufferPointer { all in
                 let line = UnsafeBufferPointer(rebasing: all[start..<lineEnd])
-                if n == 1, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
+                if number == 1, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
                     throw InputError("byte-order mark (BOM) at the start of the file; save it as UTF-8 without BOM",
-                                     line: n)
+                                     line: number)
                 }
                 if line.last == 0x0D {
-                    throw InputError("line ends with CR (CRLF line endings); use LF only", line: n)
+                    throw InputError("line ends with CR (CRLF line endings); use LF only", line: number)
                 }
                 if line.count > Self.maxLineBytes {
-                    throw InputError("longer than \(Self.maxLineBytes) bytes", line: n)
+                    throw InputError("longer than \(Self.maxLineBytes) bytes", line: number)
                 }
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
-                try body(line, n)
+                try body(line, number)
             }
             start = end.map { $0 + 1 } ?? buffer.count
             if end == nil { return }
@@ -95,7 +98,7 @@ public struct NDJSONReader: ~Copyable {
         try withUnsafeMutablePointer(to: &self) { reader in
             let shared = UnsafeSendable(reader)
             try pipe.run(producer: { put in
-                try shared.value.pointee.forEachLine { line, n in try put((Result { try parse(line) }, n)) }
+                try shared.value.pointee.forEachLine { line, number in try put((Result { try parse(line) }, number)) }
             }, consumer: { item in try body(item.0, item.1) })
         }
     }
@@ -108,12 +111,12 @@ public struct NDJSONReader: ~Copyable {
         let chunk = 1 << 16
         let old = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: chunk))
-        let n = buffer.withUnsafeMutableBufferPointer { p in read(fd, p.baseAddress! + old, chunk) }
-        if n < 0 {
+        let got = buffer.withUnsafeMutableBufferPointer { free in read(fd, free.baseAddress! + old, chunk) }
+        if got < 0 {
             buffer.removeLast(chunk)
             throw InputError("read failed: \(String(cString: strerror(errno)))", kind: .unreadable)
         }
-        buffer.removeLast(chunk - n)
-        if n == 0 { eof = true }
+        buffer.removeLast(chunk - got)
+        if got == 0 { eof = true }
     }
 }
