@@ -169,12 +169,13 @@ extension GoalLedgerCommand {
 
         @OptionGroup var ledger: LedgerOptions
         @Option(name: .customLong("known-at"), help: ArgumentHelp("Only events recorded by T.", valueName: "T"))
-        var knownAt: String?
+        var knownAt: Parsed<TimePoint>?
+
+        func validate() throws { try knownAt?.check() }
 
         func run() throws {
             try runCommand {
-                let point = try knownAt.map { text throws(InputError) in try TimePoint(parsing: text) }
-                try ledger.open(.read).export(knownAt: point) { Out.write($0) }
+                try ledger.open(.read).export(knownAt: try knownAt?.value) { Out.write($0) }
             }
         }
     }

@@ -171,6 +171,25 @@ import Testing
         #expect(try cli.run(["replay", "--as-of", "2020"]).code == 64)
     }
 
+    /// A time no command can read is one usage error (exit 64, the same first line) for every command
+    /// that takes a time, `export` included, and nothing is read or written.
+    @Test func anUnreadableTimeIsTheSameUsageErrorForEveryCommand() throws {
+        let cli = try ledger()
+        let goal = "ballerup/erhverv-2017/mal-3"
+        let before = cli.checksum(cli.db)
+        var firstLines = Set<String>()
+        for args in [["show", goal], ["history", goal], ["audit"], ["export"], ["list", "--as-of", "2020"]] {
+            let result = try cli.run(args + ["--known-at", "2020-13"])
+            #expect(result.code == 64, "\(args): \(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(args)")
+            firstLines.insert(String(result.stderr.prefix { $0 != "\n" }))
+        }
+        #expect(firstLines == [
+            "Error: time \"2020-13\" is not YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 instant with offset",
+        ])
+        #expect(cli.checksum(cli.db) == before)
+    }
+
     @Test func replayRebuildsAndVerifyDetectsAnAlteredProjectionRow() throws {
         let cli = try ledger()
         let q = try DatabaseQueue(path: cli.db)
