@@ -3,24 +3,26 @@ import GoalLedgerCore
 
 /// The columns of `events`, in the order `EventRows.columns` selects and
 /// `EventRows.insertSQL` binds them: rows are read by name, never by number.
-enum EventColumn: Int32, CaseIterable {
+enum EventColumn: Int32, TableColumn {
     case position, version, stream, type, effective, actor, reason, decision, id, data, recorded, recordedBy, prev, hash
     case sigs
 
-    var sqlName: String { self == .recordedBy ? "recorded_by" : "\(self)" }
     var isInteger: Bool { self == .position || self == .version }
-    /// The index of the column in a row selected with `EventRows.columns` (from 0).
-    var index: Int32 { rawValue }
-    /// The number of its `?` in `EventRows.insertSQL` (from 1).
-    var parameter: Int32 { rawValue + 1 }
+}
+
+/// The columns of the ledger's last event that `EventRows.headSQL` reads.
+enum HeadColumn: Int32, TableColumn {
+    case position, hash, recorded
 }
 
 /// Reading and writing rows of the `events` table.
 enum EventRows {
-    static let columns = EventColumn.allCases.map(\.sqlName).joined(separator: ", ")
+    /// The last event's position, hash and recorded time (`HeadColumn`); no row for an empty ledger.
+    static let headSQL = "SELECT \(HeadColumn.list) FROM events ORDER BY position DESC LIMIT 1"
 
-    static let insertSQL = "INSERT INTO events (\(columns)) VALUES ("
-        + Array(repeating: "?", count: EventColumn.allCases.count).joined(separator: ",") + ")"
+    static let columns = EventColumn.list
+
+    static let insertSQL = EventColumn.insertSQL(into: "events")
 
     /// Inserts an event. Its texts are copied once into `buffer` and bound
     /// in place, so SQLite makes no copy of its own of each column.
@@ -30,7 +32,10 @@ enum EventRows {
         var spans: [(column: EventColumn, bytes: Range<Int>?)] = []
         spans.reserveCapacity(EventColumn.allCases.count)
         func add(_ column: EventColumn, _ text: String?) {
-            guard var text else { spans.append((column, nil)); return }
+            guard var text else {
+                spans.append((column, nil))
+                return
+            }
             let start = buffer.count
             text.withUTF8 { buffer.append(contentsOf: $0) }
             spans.append((column, start..<buffer.count))
@@ -53,7 +58,10 @@ enum EventRows {
             statement.bind(EventColumn.position.parameter, event.position)
             statement.bind(EventColumn.version.parameter, event.version)
             for (column, span) in spans {
-                guard let span else { statement.bind(column.parameter, nil as String?); continue }
+                guard let span else {
+                    statement.bind(column.parameter, nil as String?)
+                    continue
+                }
                 statement.bindStatic(column.parameter, bytes.baseAddress! + span.lowerBound, span.count)
             }
             // The bound bytes live only in this closure: unbind them before it ends.
@@ -261,7 +269,10 @@ struct LightRows: @unchecked Sendable {
 
     /// Calls `body` with each row in turn.
     func forEach(_ body: (Row) throws -> Void) rethrows {
-        try forEach(upTo: count) { _, row in try body(row); return true }
+        try forEach(upTo: count) { _, row in
+            try body(row)
+            return true
+        }
     }
 
     /// Calls `body` with the index and row of the first `limit` rows in turn, until it returns false.

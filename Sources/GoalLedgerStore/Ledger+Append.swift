@@ -57,11 +57,11 @@ final class AppendSession: LedgerView {
         self.checkpointInterval = checkpointInterval
         projection = Projection()
         projection.load = { id in try Projection.loadEntry(db, id) }
-        let head = try RawStatement(db, "SELECT position, hash, recorded FROM events ORDER BY position DESC LIMIT 1")
+        let head = try RawStatement(db, EventRows.headSQL)
         if try head.step() {
-            headPosition = head.int(0)
-            headHash = head.text(1)
-            lastRecorded = (try? Recorded(stored: head.text(2))) ?? Recorded(micros: 0)
+            headPosition = head.int(HeadColumn.position.index)
+            headHash = head.text(HeadColumn.hash.index)
+            lastRecorded = (try? Recorded(stored: head.text(HeadColumn.recorded.index))) ?? Recorded(micros: 0)
         } else {
             headPosition = 0
             headHash = Event.genesis

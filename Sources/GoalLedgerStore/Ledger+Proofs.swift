@@ -51,12 +51,14 @@ extension Ledger {
     static func latestCheckpoint(_ db: Database, origin: String?) throws -> SignedCheckpoint? {
         guard try db.tableExists("checkpoints") else { return nil }
         let statement = try RawStatement(db, """
-            SELECT seq, note FROM checkpoints WHERE (?1 IS NULL OR origin = ?1) ORDER BY seq DESC LIMIT 1
+            SELECT \(StoredCheckpointColumn.list) FROM checkpoints WHERE (?1 IS NULL OR origin = ?1)
+            ORDER BY seq DESC LIMIT 1
             """)
         statement.bind(1, origin)
-        guard try statement.step() else { statement.reset(); return nil }
-        let sequence = statement.int(0), text = statement.text(1)
-        statement.reset()
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        let sequence = statement.int(StoredCheckpointColumn.sequence.index)
+        let text = statement.text(StoredCheckpointColumn.note.index)
         var signed = try storedNote(text)
         let lines = try RawStatement(db, "SELECT line FROM checkpoint_cosignatures WHERE checkpoint = ? ORDER BY rowid")
         lines.bind(1, sequence)
@@ -174,4 +176,11 @@ extension Ledger {
             return (size, try MerkleNodes.root(db, size: size))
         }
     }
+}
+
+/// The columns of a stored checkpoint that `latestCheckpoint` reads.
+enum StoredCheckpointColumn: Int32, TableColumn {
+    case sequence, note
+
+    var sqlName: String { self == .sequence ? "seq" : "\(self)" }
 }

@@ -420,7 +420,7 @@ extension Ledger {
     ) throws -> [Snapshot] {
         let admitted = CountingRule(point).snapshotsAdmittedSQL
         let statement = try RawStatement(db, """
-            SELECT \(SnapshotColumn.selectList) FROM snapshots
+            SELECT \(SnapshotColumn.list) FROM snapshots
             WHERE stream = ?\(admitted.andTerms)
             ORDER BY effective_key DESC, last_position DESC, head_position DESC LIMIT 16
             """)

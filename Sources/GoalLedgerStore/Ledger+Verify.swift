@@ -156,7 +156,8 @@ extension Ledger {
     static func compareMerkleNodes(_ db: Database, _ fresh: [MerkleNodes.Node]) throws {
         guard try db.tableExists("merkle_nodes") else { return }
         let expected = fresh.sorted { ($0.level, $0.index) < ($1.level, $1.index) }
-        let statement = try RawStatement(db, "SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx")
+        typealias Column = MerkleNodes.Column
+        let statement = try RawStatement(db, "SELECT \(Column.list) FROM merkle_nodes ORDER BY level, idx")
         defer { statement.reset() }
         var offset = 0
         func failure(_ level: Int64, _ index: Int64, _ what: String) -> LedgerError {
@@ -167,11 +168,11 @@ extension Ledger {
                 position: first)
         }
         while try statement.step() {
-            let level = statement.int(0), index = statement.int(1)
+            let level = statement.int(Column.level.index), index = statement.int(Column.index.index)
             guard offset < expected.count, expected[offset].level == level, expected[offset].index == index else {
                 throw failure(level, index, "is not one the events give")
             }
-            guard MerkleHash(bytes: statement.blob(2)) == expected[offset].hash else {
+            guard MerkleHash(bytes: statement.blob(Column.hash.index)) == expected[offset].hash else {
                 throw failure(level, index, "differs from the hash the events give")
             }
             offset += 1
@@ -185,7 +186,7 @@ extension Ledger {
     static func compareSnapshots(_ db: Database, _ fresh: [(stream: String, snapshot: Snapshot)]) throws {
         let expected = fresh.sorted { ($0.stream, $0.snapshot.headPosition) < ($1.stream, $1.snapshot.headPosition) }
         let statement = try RawStatement(
-            db, "SELECT \(SnapshotColumn.selectList) FROM snapshots ORDER BY stream, head_position")
+            db, "SELECT \(SnapshotColumn.list) FROM snapshots ORDER BY stream, head_position")
         defer { statement.reset() }
         var offset = 0
         while try statement.step() {
@@ -223,7 +224,7 @@ extension Ledger {
 
     /// Every `entities` row equals the fresh fold, and no row is missing or extra.
     static func compareProjection(_ db: Database, _ fresh: Projection) throws {
-        let statement = try RawStatement(db, "SELECT \(EntityColumn.selectList) FROM entities ORDER BY id")
+        let statement = try RawStatement(db, "SELECT \(EntityColumn.list) FROM entities ORDER BY id")
         defer { statement.reset() }
         var seen = 0
         // Each column is compared as stored text with the text the fold gives, without making strings.

@@ -197,9 +197,10 @@ public final class Ledger: @unchecked Sendable {
     }
 
     static func head(_ db: Database) throws -> (position: Int64, hash: String)? {
-        let last = try RawStatement(db, "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        let last = try RawStatement(db, EventRows.headSQL)
         defer { last.reset() }
-        return try last.step() ? (last.int(0), last.text(1)) : nil
+        guard try last.step() else { return nil }
+        return (last.int(HeadColumn.position.index), last.text(HeadColumn.hash.index))
     }
 
     /// Every event of one stream, in version order.

@@ -20,7 +20,19 @@ enum MerkleNodes {
         var hash: MerkleHash
     }
 
-    static let insertSQL = "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)"
+    /// The columns of `merkle_nodes`: one stored subtree hash each.
+    enum Column: Int32, TableColumn {
+        case level, index, hash
+
+        var sqlName: String { self == .index ? "idx" : "\(self)" }
+    }
+
+    static let insertSQL = Column.insertSQL(into: "merkle_nodes")
+
+    /// The columns of `events` a leaf is made from.
+    enum LeafColumn: Int32, TableColumn {
+        case position, hash
+    }
 
     /// The leaf hash of a stored chain hash (64 lowercase hex digits).
     static func leaf(hex: UnsafeBufferPointer<UInt8>, position: Int64) throws -> MerkleHash {
@@ -47,13 +59,14 @@ enum MerkleNodes {
         }
         let first = index << level + 1, last = (index + 1) << level
         let statement = try RawStatement(
-            db, "SELECT position, hash FROM events WHERE position BETWEEN ? AND ? ORDER BY position")
+            db, "SELECT \(LeafColumn.list) FROM events WHERE position BETWEEN ? AND ? ORDER BY position")
         statement.bind(1, first)
         statement.bind(2, last)
         defer { statement.reset() }
         var leaves: [MerkleHash] = []
         while try statement.step() {
-            leaves.append(try leaf(hex: statement.bytes(1), position: statement.int(0)))
+            leaves.append(try leaf(hex: statement.bytes(LeafColumn.hash.index),
+                                   position: statement.int(LeafColumn.position.index)))
         }
         guard leaves.count == 1 << level else {
             throw LedgerError.integrity("Merkle tree: positions \(first)...\(last) are not all in the ledger")
@@ -119,11 +132,11 @@ extension MerkleNodes {
     /// Writes the nodes of the events already in the file (the migration that adds the table).
     static func backfill(_ db: Database) throws {
         var frontier = MerkleFrontier()
-        let rows = try RawStatement(db, "SELECT position, hash FROM events ORDER BY position")
+        let rows = try RawStatement(db, "SELECT \(LeafColumn.list) FROM events ORDER BY position")
         defer { rows.reset() }
         let insert = try RawStatement(db, insertSQL)
         while try rows.step() {
-            let leaf = try leaf(hex: rows.bytes(1), position: rows.int(0))
+            let leaf = try leaf(hex: rows.bytes(LeafColumn.hash.index), position: rows.int(LeafColumn.position.index))
             try frontier.append(leaf) { level, index, hash in
                 guard level >= lowestStoredLevel else { return }
                 try store(insert, level: level, index: index, hash: hash)

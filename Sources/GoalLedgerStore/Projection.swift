@@ -166,7 +166,7 @@ struct Projection {
     static func storedSnapshot(_ db: Database, _ stream: String, kind: EntityKind,
                                before event: Event) throws -> Snapshot? {
         let statement = try RawStatement(db, """
-            SELECT \(SnapshotColumn.selectList) FROM snapshots
+            SELECT \(SnapshotColumn.list) FROM snapshots
             WHERE stream = ? AND (effective_key < ? OR (effective_key = ? AND last_position < ?))
             ORDER BY effective_key DESC, last_position DESC LIMIT 1
             """)
@@ -177,12 +177,12 @@ struct Projection {
         return try snapshot(from: statement, kind: kind)
     }
 
-    /// Reads a snapshot row (selected with `SnapshotColumn.selectList`), then resets the statement.
+    /// Reads a snapshot row (selected with `SnapshotColumn.list`), then resets the statement.
     static func snapshot(from statement: RawStatement, kind: EntityKind) throws -> Snapshot? {
         try snapshots(from: statement, kind: kind).first
     }
 
-    /// Reads the snapshot rows the statement selects (with `SnapshotColumn.selectList`), then resets it.
+    /// Reads the snapshot rows the statement selects (with `SnapshotColumn.list`), then resets it.
     /// With `distinct`, keeps at most that many, one per point (last event): rows of the same point
     /// follow each other, and the first of them is kept.
     static func snapshots(from statement: RawStatement, kind: EntityKind, distinct: Int? = nil) throws -> [Snapshot] {
@@ -203,8 +203,8 @@ struct Projection {
         return found
     }
 
-    static let upsertSQL = "INSERT OR REPLACE INTO entities (\(EntityColumn.selectList)) VALUES ("
-        + Array(repeating: "?", count: EntityColumn.allCases.count).joined(separator: ",") + ")"
+    static let upsertSQL = EntityColumn.insertSQL(into: "entities", orReplace: true)
+    static let selectEntitySQL = "SELECT \(EntityColumn.list) FROM entities WHERE id = ?"
 
     /// Writes the changed entries to `entities`, and the snapshots taken.
     mutating func flush(_ db: Database) throws {
@@ -220,7 +220,7 @@ struct Projection {
             try statement.run()
             entry.dirty = false
         }
-        let insertSnapshot = try RawStatement(db, SnapshotColumn.insertSQL)
+        let insertSnapshot = try RawStatement(db, SnapshotColumn.insertSQL(into: "snapshots", orReplace: true))
         for (stream, snapshot) in snapshots {
             insertSnapshot.reset()
             insertSnapshot.bind(SnapshotColumn.stream.parameter, stream)
@@ -293,7 +293,7 @@ struct Projection {
 
     /// Reads one entry back from `entities` (the head's last event's effective time from `events`).
     static func loadEntry(_ db: Database, _ id: String) throws -> StreamEntry? {
-        let row = try RawStatement(db, "SELECT \(EntityColumn.selectList) FROM entities WHERE id = ?")
+        let row = try RawStatement(db, Self.selectEntitySQL)
         row.bind(1, id)
         defer { row.reset() }
         guard try row.step() else { return nil }
@@ -318,44 +318,14 @@ struct Projection {
     }
 }
 
-/// The columns of a stored snapshot, in the order `selectList` names them:
+/// The columns of `snapshots`, as the store reads and writes them:
 /// what `Projection.snapshots(from:)` reads, `Projection.write` inserts and
 /// `verify` compares.
-enum SnapshotColumn: Int32, CaseIterable {
+enum SnapshotColumn: Int32, TableColumn {
     case stream, headPosition, headRecorded, effectiveKey, lastPosition, folded, state
-
-    var sqlName: String {
-        switch self {
-        case .stream: "stream"
-        case .headPosition: "head_position"
-        case .headRecorded: "head_recorded"
-        case .effectiveKey: "effective_key"
-        case .lastPosition: "last_position"
-        case .folded: "folded"
-        case .state: "state"
-        }
-    }
-
-    /// The index of the column in a row selected with `selectList` (from 0).
-    var index: Int32 { rawValue }
-    /// The number of its `?` in `insertSQL` (from 1).
-    var parameter: Int32 { rawValue + 1 }
-
-    static let selectList = allCases.map(\.sqlName).joined(separator: ", ")
-    static let insertSQL = "INSERT OR REPLACE INTO snapshots (\(selectList)) VALUES ("
-        + Array(repeating: "?", count: allCases.count).joined(separator: ",") + ")"
 }
 
-/// The columns of `entities`, in the order `EntityColumn.selectList` names them.
-
-enum EntityColumn: Int32, CaseIterable {
+/// The columns of `entities`, as the store reads and writes them.
+enum EntityColumn: Int32, TableColumn {
     case id, kind, version, created, folded, lastPosition, plan, parent, title, status, state
-
-    var sqlName: String { self == .lastPosition ? "last_position" : "\(self)" }
-    /// The index of the column in a row selected with `selectList` (from 0).
-    var index: Int32 { rawValue }
-    /// The number of its `?` in `Projection.upsertSQL` (from 1).
-    var parameter: Int32 { rawValue + 1 }
-
-    static let selectList = allCases.map(\.sqlName).joined(separator: ", ")
 }

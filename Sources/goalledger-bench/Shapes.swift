@@ -50,14 +50,8 @@ struct LineWriter {
         writer.writeString(effective)
         writer.append(",\"actor\":")
         writer.writeString(actor)
-        if let reason {
-            writer.append(",\"reason\":")
-            writer.writeString(reason)
-        }
-        if let decision {
-            writer.append(",\"decision\":")
-            writer.writeString(decision)
-        }
+        writer.writeMember(",\"reason\":", ifPresent: reason)
+        writer.writeMember(",\"decision\":", ifPresent: decision)
         writer.append(",\"data\":")
         writer.writeOrdered(.object(data))
         writer.append("}")

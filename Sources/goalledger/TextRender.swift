@@ -86,7 +86,10 @@ enum TextRender {
                 out.append(label + "\(value(span?["from"])) – \(value(span?["to"]))")
             case "milestones", "links":
                 let items = field.arrayValue ?? []
-                if items.isEmpty { out.append(label + "(none)"); continue }
+                if items.isEmpty {
+                    out.append(label + "(none)")
+                    continue
+                }
                 out.append(label.trimmingTrailingSpaces())
                 for item in items {
                     let member = item.objectValue

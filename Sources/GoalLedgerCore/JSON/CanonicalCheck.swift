@@ -52,7 +52,10 @@ public enum CanonicalCheck {
             }
             while true {
                 guard value(bytes, &position, depth: depth + 1), position < bytes.count else { return false }
-                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
                 guard bytes[position] == UInt8(ascii: "]") else { return false }
                 position += 1
                 return true

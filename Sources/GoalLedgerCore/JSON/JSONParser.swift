@@ -145,20 +145,23 @@ public struct JSONParser: ~Copyable {
             skipWhitespace()
             let memberValue = try value()
             obj.appendUnchecked(key, memberValue)
-            skipWhitespace()
-            guard position < bytes.count else { throw fail("unexpected end of input in an object") }
-            if bytes[position] == UInt8(ascii: ",") {
-                position += 1
-                continue
-            }
-            if bytes[position] == UInt8(ascii: "}") {
-                position += 1
-                break
-            }
-            throw fail("expected ',' or '}' in an object")
+            if try closes(with: "}", in: "an object") { break }
         }
         depth -= 1
         return .object(obj)
+    }
+
+    /// After a member or an element: consumes the `,` before the next one
+    /// (false) or the `closing` bracket (true).
+    private mutating func closes(with closing: Unicode.Scalar, in container: String) throws(Error) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count else { throw fail("unexpected end of input in \(container)") }
+        let byte = bytes[position]
+        guard byte == UInt8(ascii: ",") || byte == UInt8(ascii: closing) else {
+            throw fail("expected ',' or '\(closing)' in \(container)")
+        }
+        position += 1
+        return byte == UInt8(ascii: closing)
     }
 
     private mutating func array() throws(Error) -> JSON {
@@ -174,11 +177,7 @@ public struct JSONParser: ~Copyable {
         while true {
             skipWhitespace()
             items.append(try value())
-            skipWhitespace()
-            guard position < bytes.count else { throw fail("unexpected end of input in an array") }
-            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "]") { position += 1; break }
-            throw fail("expected ',' or ']' in an array")
+            if try closes(with: "]", in: "an array") { break }
         }
         depth -= 1
         return .array(items)

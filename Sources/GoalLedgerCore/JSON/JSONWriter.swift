@@ -154,6 +154,14 @@ public struct JSONWriter {
         json.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends `prefix` (such as `,"reason":`) and the string, or nothing when there is no string:
+    /// an optional string member of an object written by hand.
+    public mutating func writeMember(_ prefix: StaticString, ifPresent text: String?) {
+        guard let text else { return }
+        append(prefix)
+        writeString(text)
+    }
+
     /// Writes `"key":` for an object member.
     public mutating func key(_ name: String) {
         writeString(name)

@@ -109,8 +109,8 @@ public struct Event: Sendable, Equatable {
         writer.writeString(effective.text)
         writer.append(",\"actor\":")
         writer.writeString(actor)
-        if let reason { writer.append(",\"reason\":"); writer.writeString(reason) }
-        if let decision { writer.append(",\"decision\":"); writer.writeString(decision) }
+        writer.writeMember(",\"reason\":", ifPresent: reason)
+        writer.writeMember(",\"decision\":", ifPresent: decision)
         writer.append(",\"id\":")
         writer.writeString(id)
         writer.append(",\"data\":")

@@ -267,7 +267,10 @@ public enum Merkle {
         var path = proof[...]
         if oldSize & (oldSize - 1) == 0 { path = [oldRoot] + path }
         var node = oldSize - 1, last = size - 1
-        while node & 1 == 1 { node >>= 1; last >>= 1 }
+        while node & 1 == 1 {
+            node >>= 1
+            last >>= 1
+        }
         var oldComputed = path[path.startIndex], newComputed = path[path.startIndex]
         for hash in path.dropFirst() {
             guard last != 0 else { throw MerkleError("consistency proof has more hashes than the trees need") }

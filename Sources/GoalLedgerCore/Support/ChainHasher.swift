@@ -66,12 +66,12 @@ package enum UTF8Check {
             var minNext: UInt8 = 0x80, maxNext: UInt8 = 0xBF
             switch lead {
             case 0xC2...0xDF: need = 1
-            case 0xE0: need = 2; minNext = 0xA0
+            case 0xE0: (need, minNext) = (2, 0xA0)
             case 0xE1...0xEC, 0xEE...0xEF: need = 2
-            case 0xED: need = 2; maxNext = 0x9F
-            case 0xF0: need = 3; minNext = 0x90
+            case 0xED: (need, maxNext) = (2, 0x9F)
+            case 0xF0: (need, minNext) = (3, 0x90)
             case 0xF1...0xF3: need = 3
-            case 0xF4: need = 3; maxNext = 0x8F
+            case 0xF4: (need, maxNext) = (3, 0x8F)
             default: return false
             }
             guard offset + need < count else { return false }  // the last continuation byte is there

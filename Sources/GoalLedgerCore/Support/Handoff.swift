@@ -73,8 +73,16 @@ package final class Handoff<Item>: @unchecked Sendable {
     }
 
     private var isStopped: Bool {
-        get { lock.wait(); defer { lock.signal() }; return stopped }
-        set { lock.wait(); stopped = newValue; lock.signal() }
+        get {
+            lock.wait()
+            defer { lock.signal() }
+            return stopped
+        }
+        set {
+            lock.wait()
+            defer { lock.signal() }
+            stopped = newValue
+        }
     }
 
     private func send(_ batch: Batch) {
