@@ -16,6 +16,12 @@ struct SQLCondition {
         self.values += values
     }
 
+    /// Adds every term of another condition (with its values).
+    mutating func add(_ other: SQLCondition) {
+        terms += other.terms
+        values += other.values
+    }
+
     /// ` AND term…` to follow a WHERE clause; empty for no term.
     var andTerms: String { terms.map { " AND " + $0 }.joined() }
 

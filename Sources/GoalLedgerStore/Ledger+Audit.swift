@@ -40,10 +40,7 @@ extension Ledger {
             let byType = relevant != nil && hasTypeIndex
             let known = CountingRule(PointInTime(knownAt: filter.knownAt)).knownSQL
             var condition = known
-            if let prefix = filter.stream {
-                let range = Self.streamRange(under: prefix)
-                condition.add("stream >= ? AND stream < ?", .text(range.lowerBound), .text(range.upperBound))
-            }
+            if let streams = filter.streamCondition { condition.add(streams) }
             let sql = "SELECT \(EventRows.columns) FROM events WHERE 1"
                 + (byType ? " AND position IN (SELECT position FROM events WHERE 1" + typeList + ")" : typeList)
                 + condition.andTerms + " ORDER BY position"

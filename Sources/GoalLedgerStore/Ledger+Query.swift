@@ -154,6 +154,32 @@ public struct AuditFilter: Sendable {
         return candidate == prefix || candidate.hasPrefix(prefix + "/")
     }
 
+    /// `matchesStream` in SQL, for exactly the same ids: the prefix's own
+    /// stream (unless the prefix ends in `/`) and every id under `prefix/`,
+    /// the latter as a range of the stream index. Nil without a stream filter.
+    var streamCondition: SQLCondition? {
+        guard let prefix = stream else { return nil }
+        let base = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        let under = Self.strings(startingWith: base + "/")
+        var condition = SQLCondition()
+        if prefix.hasSuffix("/") {
+            condition.add("stream >= ? AND stream < ?", .text(under.lowerBound), .text(under.upperBound))
+        } else {
+            condition.add("(stream = ? OR (stream >= ? AND stream < ?))",
+                          .text(base), .text(under.lowerBound), .text(under.upperBound))
+        }
+        return condition
+    }
+
+    /// Every string that starts with `prefix`, as a half-open range in
+    /// SQLite's byte order: from the prefix up to the prefix with its last
+    /// byte raised by one. The prefix ends in `/`, so that byte is ASCII.
+    static func strings(startingWith prefix: String) -> Range<String> {
+        var bytes = Array(prefix.utf8)
+        bytes[bytes.count - 1] += 1
+        return prefix..<String(decoding: bytes, as: UTF8.self)
+    }
+
     func matches(_ event: Event) -> Bool {
         if !types.isEmpty && !types.contains(event.type) { return false }
         if !actors.isEmpty && !actors.contains(event.actor) { return false }
@@ -328,15 +354,6 @@ extension Ledger {
             }
             return view
         }
-    }
-
-    /// The range of the stream index that holds every id a stream filter
-    /// `p` (or `p/`) matches: from `p` up to `p0`, exclusive. `p` and every
-    /// `p/…` lie inside, as `/` sorts before `0`; so do a few ids that are
-    /// not under `p` (`p-x`, `p.x`), which `AuditFilter.matchesStream` drops.
-    static func streamRange(under prefix: String) -> Range<String> {
-        let base = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
-        return base..<(base + "0")
     }
 
     // MARK: Folding one entity
