@@ -113,6 +113,21 @@ public struct DiffView: Sendable {
     }
 }
 
+/// Which events `audit --signed` / `--unsigned` keep.
+public enum SignatureFilter: Sendable {
+    case any
+    case signedOnly
+    case unsignedOnly
+
+    func admits(_ event: Event) -> Bool {
+        switch self {
+        case .any: true
+        case .signedOnly: event.sigs != nil
+        case .unsignedOnly: event.sigs == nil
+        }
+    }
+}
+
 /// Filters of `audit`.
 public struct AuditFilter: Sendable {
     public var types: [EventType] = []
@@ -126,8 +141,8 @@ public struct AuditFilter: Sendable {
     /// Only target revisions that made a goal easier to meet (`TargetDirection.loosened`).
     public var loosened = false
     public var knownAt: TimePoint?
-    /// Only signed events (true) or only unsigned ones (false) (SPEC §10).
-    public var signed: Bool?
+    /// Signed events, unsigned ones, or both (SPEC §10).
+    public var signatures: SignatureFilter = .any
 
     public init() {}
 
@@ -184,7 +199,7 @@ public struct AuditFilter: Sendable {
         if !types.isEmpty && !types.contains(event.type) { return false }
         if !actors.isEmpty && !actors.contains(event.actor) { return false }
         if let days = backdatedDays, event.backdatedSeconds <= Int64(days) * 86400 { return false }
-        if let signed, signed != (event.sigs != nil) { return false }
+        if !signatures.admits(event) { return false }
         return matchesStream(event.stream)
     }
 

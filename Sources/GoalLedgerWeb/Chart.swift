@@ -64,7 +64,12 @@ enum Chart {
         let last = Calendar.civil(Int64(floor(high / secondsPerDay))).year
         guard first <= last else { return [] }
         let years = last - first + 1
-        let step = years > 24 ? 5 : years > 10 ? 2 : 1
+        // A label every year for a decade, every other year up to 24, else every fifth.
+        let step = switch years {
+        case ...10: 1
+        case ...24: 2
+        default: 5
+        }
         return stride(from: first, through: last, by: step).map { year in
             (Double(Calendar.days(year, 1, 1)) * secondsPerDay, year)
         }
@@ -177,7 +182,11 @@ enum Chart {
         // Revisions: a rule with date, old → new and the decision.
         for (index, revision) in chart.revisions.enumerated() {
             let position = xScale(seconds(revision.row.event.effective))
-            let arrow = revision.direction == .loosened ? "▼" : revision.direction == .tightened ? "▲" : "◆"
+            let arrow = switch revision.direction {
+            case .loosened: "▼"
+            case .tightened: "▲"
+            case .changed, nil: "◆"
+            }
             let kind = revision.direction?.rawValue ?? "changed"
             let label = "\(index + 1) \(arrow) " + shortChange(revision, text)
             let full = "\(index + 1). " + revisionText(revision, text)

@@ -232,7 +232,12 @@ struct MunicipalityHistory {
         emit(goal, "GoalDefined", d0, actor: staff,
              ["plan": .string(plan), "theme": .string(theme), "label": "Mål 1",
               "title": "Borgerne får hurtig og ensartet service"])
-        let count = municipality.size >= 1.8 ? 3 : municipality.size >= 0.7 ? 2 : 1
+        // A big municipality tracks three key figures, a middling one two, a small one one.
+        let count = switch municipality.size {
+        case 1.8...: 3
+        case 0.7...: 2
+        default: 1
+        }
         for spec in KeyFigure.all.prefix(count) {
             let ind = plan + "/" + spec.slug
             emit(ind, "IndicatorDefined", d0, actor: staff,
@@ -287,8 +292,12 @@ struct MunicipalityHistory {
     /// One four-year cycle: a vision and the municipality's policies.
     mutating func cycle(year: Int) {
         vision(year: year)
-        let areas = Area.all.shuffled(using: &rng)
-            .prefix(municipality.size >= 1.8 ? 4 : municipality.size >= 1.0 ? 3 : 2)
+        let areaCount = switch municipality.size {
+        case 1.8...: 4
+        case 1.0...: 3
+        default: 2
+        }
+        let areas = Area.all.shuffled(using: &rng).prefix(areaCount)
         for (index, area) in areas.enumerated() {
             let drafted = Day(year, 2 + 3 * index, rng.int(1...28))
             policy(area, drafted: drafted,

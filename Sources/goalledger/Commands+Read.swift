@@ -193,7 +193,8 @@ extension GoalLedgerCommand {
                 filter.stream = stream
                 filter.backdatedDays = backdated
                 filter.loosened = loosened
-                filter.signed = signed ? true : unsigned ? false : nil
+                if signed { filter.signatures = .signedOnly }
+                if unsigned { filter.signatures = .unsignedOnly }
                 filter.knownAt = try knownAt?.value
                 let opened = try ledger.open(.read)
                 // The first row goes out at once, not when 64 KiB of output have gathered: the scan may

@@ -48,7 +48,12 @@ enum TextRender {
         guard let target = json?.objectValue else { return nil }
         var text = ""
         if let comparator = target["comparator"]?.stringValue {
-            text += (comparator == ">=" ? "≥" : comparator == "<=" ? "≤" : "=") + " "
+            let symbol = switch comparator {
+            case ">=": "≥"
+            case "<=": "≤"
+            default: "="
+            }
+            text += symbol + " "
         }
         text += value(target["value"]) + " " + value(target["unit"])
         if let deadline = target["deadline"]?.stringValue { text += " by \(deadline)" }

@@ -40,7 +40,9 @@ public enum Base64 {
         while offset < input.count {
             let isLast = offset + 4 == input.count
             let equals = UInt8(ascii: "=")
-            let padding = !isLast || input[offset + 3] != equals ? 0 : input[offset + 2] == equals ? 2 : 1
+            // Only the last group may end in `=` (one) or `==` (two).
+            var padding = 0
+            if isLast && input[offset + 3] == equals { padding = input[offset + 2] == equals ? 2 : 1 }
             var group: UInt32 = 0
             for index in 0..<4 {
                 let character = input[offset + index]
