@@ -55,8 +55,7 @@ final class AppendSession: LedgerView {
         self.db = db
         self.context = context
         self.checkpointInterval = checkpointInterval
-        projection = Projection()
-        projection.load = { id in try Projection.loadEntry(db, id) }
+        projection = Projection(stored: db)
         let head = try RawStatement(db, EventRows.headSQL)
         if try head.step() {
             headPosition = head.int(HeadColumn.position.index)

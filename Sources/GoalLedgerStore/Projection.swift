@@ -53,13 +53,36 @@ struct Projection {
     var snapshots: [(stream: String, snapshot: Snapshot)] = []
     /// Every snapshot taken in this run, by stream, for refolding late events.
     var taken: [String: [Snapshot]] = [:]
-    /// Loads an entry from the table when it is not in memory (appends);
-    /// nil for a replay, which starts from nothing.
-    var load: ((String) throws -> StreamEntry?)?
+    /// Where the entries not in memory are.
+    enum EntrySource {
+        /// Nowhere: every entry is in memory. A replay (which empties
+        /// `entities`) until it first drops idle entries; a verify throughout.
+        case memoryOnly
+        /// In `entities`, read back with this function: appends, and a
+        /// replay once it has dropped idle entries (`checkpoint`).
+        case table((String) throws -> StreamEntry?)
+    }
+
+    var entrySource: EntrySource
+    /// Whether the file may hold snapshots of the streams (not only `taken`):
+    /// always for appends; for a replay, which deletes them, from its first checkpoint.
+    var snapshotsInFile: Bool
+
+    /// A projection that starts from nothing: replay and verify.
+    init() {
+        entrySource = .memoryOnly
+        snapshotsInFile = false
+    }
+
+    /// The projection stored in the file, read entry by entry as appends need them.
+    init(stored db: Database) {
+        entrySource = .table { id in try Projection.loadEntry(db, id) }
+        snapshotsInFile = true
+    }
 
     mutating func entry(_ id: String) throws -> StreamEntry? {
         if let found = entries[id] { return found }
-        guard let load, let found = try load(id) else { return nil }
+        guard case .table(let load) = entrySource, let found = try load(id) else { return nil }
         entries[id] = found
         return found
     }
@@ -75,11 +98,7 @@ struct Projection {
     /// must not cost an allocation each.
     mutating func apply(_ event: consuming Event, _ db: Database, check: (_ version: Int64) throws -> Void = { _ in },
                         recorded: () -> String) throws {
-        var found = entries[event.stream]
-        if found == nil, let load, let loaded = try load(event.stream) {
-            found = loaded
-            entries[event.stream] = loaded
-        }
+        let found = try self.entry(event.stream)
         try check(found?.version ?? 0)
         let entry: StreamEntry
         if let found {
@@ -133,9 +152,7 @@ struct Projection {
             pivot = target
         }
         let inMemory = (taken[event.stream] ?? []).last { $0.folded.lastKey < pivot.foldKey }
-        let stored = load == nil && !snapshotsWritten
-            ? nil
-            : try Self.storedSnapshot(db, event.stream, kind: kind, before: pivot)
+        let stored = snapshotsInFile ? try Self.storedSnapshot(db, event.stream, kind: kind, before: pivot) : nil
         let best = [inMemory, stored].compactMap { $0 }.max { $0.folded.lastKey < $1.folded.lastKey }
         if let best {
             let candidates = try Self.tail(db, event.stream, after: best, before: event.position) + [event]
@@ -251,17 +268,14 @@ struct Projection {
             let idle = entries.filter { $0.value.touched <= since }
             try write(idle.filter { $0.value.dirty }, db)
             for id in idle.keys { entries.removeValue(forKey: id) }
-            if load == nil { load = { id in try Projection.loadEntry(db, id) } }
+            if case .memoryOnly = entrySource { entrySource = .table { id in try Projection.loadEntry(db, id) } }
         } else {
             try write([:], db)
         }
         taken.removeAll()
-        snapshotsWritten = true
+        snapshotsInFile = true
         lastCheckpoint = latest
     }
-
-    /// Whether snapshots of this run may be in the file (not only in `taken`).
-    var snapshotsWritten = false
 
     /// Streams kept in memory between checkpoints before idle ones are dropped.
     /// An entry takes about 1.5 KB: `replay` keeps up to 50,000 (some 75 MB;

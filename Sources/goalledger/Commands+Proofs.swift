@@ -222,8 +222,7 @@ extension GoalLedgerCommand {
                 } catch let error as NoteError {
                     throw LedgerError.integrity(error.message)
                 }
-                Out.print("ok: position \(event.position) (\(event.stream) v\(event.version) \(event.type.rawValue)) "
-                          + "is in the signed tree\(quorum > 0 ? ", cosigned by \(quorum) or more witnesses" : "")")
+                Out.print(TextRender.proofVerified(event, quorum: quorum))
             }
         }
     }

@@ -261,12 +261,12 @@ extension GoalLedgerCommand {
                     let written = try ledger.open(.read).writeHistoricalView(into: into, at: point,
                                                                              progress: bar.update)
                     bar.finish()
-                    Out.print("wrote \(written) entities \(TextRender.when(point)) to \(into)")
+                    Out.print(TextRender.historicalView(written, point, path: into))
                 } else {
                     let bar = ProgressLine("replay")
                     let replayed = try ledger.open(.write).replay(progress: bar.update)
                     bar.finish()
-                    Out.print("replayed \(replayed) events")
+                    Out.print(TextRender.replayed(replayed))
                 }
             }
         }

@@ -102,8 +102,7 @@ extension GoalLedgerCommand {
                 } catch {
                     throw LedgerError.failure("cannot write the site to \(out): \(error.localizedDescription)")
                 }
-                Out.print("wrote \(report.pages) pages and \(report.files) other files "
-                          + "(\(report.copies) cop\(report.copies == 1 ? "y" : "ies")) to \(out)")
+                Out.print(TextRender.site(report, out: out))
             }
         }
     }

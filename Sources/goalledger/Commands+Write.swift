@@ -71,15 +71,7 @@ extension GoalLedgerCommand {
                 try signing.sign(&input)
                 let opened = try ledger.open(.write)
                 let outcome = try opened.append([input], context: writer.context())[0]
-                let event = outcome.event
-                if json {
-                    Out.print(event.exportLine())
-                } else {
-                    let verb = if case .skipped = outcome { "skipped (already present)" } else { "appended" }
-                    Out.print(
-                        "\(verb): position \(event.position)  \(event.stream) v\(event.version)  "
-                            + "\(event.type.rawValue)  id \(event.id)")
-                }
+                Out.print(json ? outcome.event.exportLine() : TextRender.appended(outcome))
             }
         }
 
@@ -271,7 +263,7 @@ extension GoalLedgerCommand {
                 let opened = try ledger.open(.read)
                 if output.json { return printAPIJSON(try APIJSON.head(opened)) }
                 guard let head = try opened.head() else { throw LedgerError.notFound("the ledger is empty") }
-                Out.print("\(head.position) \(head.hash)")
+                Out.print(TextRender.head(head))
             }
         }
     }

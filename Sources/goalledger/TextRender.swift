@@ -1,5 +1,6 @@
 import GoalLedgerCore
 import GoalLedgerStore
+import GoalLedgerWeb
 
 /// Human output: aligned text that fits an 80-column terminal.
 enum TextRender {
@@ -272,6 +273,37 @@ enum TextRender {
         for change in row.changes { out.append("    " + clip(changeLine(change), width - 4)) }
         if let direction = row.targetDirection, direction != .changed { out.append("    target \(direction.rawValue)") }
         return out
+    }
+
+    /// `append`: what happened to the event and where it stands.
+    static func appended(_ outcome: AppendOutcome) -> String {
+        let event = outcome.event
+        let verb = if case .skipped = outcome { "skipped (already present)" } else { "appended" }
+        return "\(verb): position \(event.position)  \(event.stream) v\(event.version)  "
+            + "\(event.type.rawValue)  id \(event.id)"
+    }
+
+    /// `head`, and the digest to publish: `POSITION HASH`.
+    static func head(_ head: (position: Int64, hash: String)) -> String { "\(head.position) \(head.hash)" }
+
+    /// `replay`: how many events were folded.
+    static func replayed(_ count: Int64) -> String { "replayed \(count) events" }
+
+    /// `replay --into FILE`: how many entities the historical view holds, and as of when.
+    static func historicalView(_ count: Int, _ point: PointInTime, path: String) -> String {
+        "wrote \(count) entities \(when(point)) to \(path)"
+    }
+
+    /// `site`: how much was written where.
+    static func site(_ report: SiteWriter.Report, out: String) -> String {
+        "wrote \(report.pages) pages and \(report.files) other files "
+            + "(\(report.copies) cop\(report.copies == 1 ? "y" : "ies")) to \(out)"
+    }
+
+    /// `verify-proof`: the event the proof shows in the signed tree.
+    static func proofVerified(_ event: Event, quorum: Int) -> String {
+        "ok: position \(event.position) (\(event.stream) v\(event.version) \(event.type.rawValue)) "
+            + "is in the signed tree\(quorum > 0 ? ", cosigned by \(quorum) or more witnesses" : "")"
     }
 
     /// `audit`'s last line: how many events matched.
