@@ -18,23 +18,12 @@ N=${N:-100000}
 ROUNDS=${ROUNDS:-5}
 OUT=${OUT:-bench/results/ab.md}
 
-swift build -c release --scratch-path "$SCRATCH" --product goalledger >/dev/null
-swift build -c release --scratch-path "$SCRATCH" --product goalledger-bench >/dev/null
+LIMIT=${LIMIT:-600}
+DECIMALS=3
+source bench/common.sh
+buildRelease
 AFTER="$SCRATCH/release/goalledger"
 mkdir -p "$WORK" "$(dirname "$OUT")"
-
-# seconds COMMAND…: wall time with the output discarded. Exit 3 (nothing at that time) is an answer too.
-seconds() {
-    local start end status=0
-    start=$(date +%s.%N)
-    "$@" >/dev/null 2>"$WORK/err.txt" || status=$?
-    end=$(date +%s.%N)
-    if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
-        echo "error: $* exited $status: $(head -c 300 "$WORK/err.txt")" >&2
-        exit 1
-    fi
-    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'
-}
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 

@@ -28,30 +28,11 @@ N=${N:-100000}
 LIMIT=${LIMIT:-120}
 OUT=${OUT:-bench/results/shapes.md}
 
-swift build -c release --scratch-path "$SCRATCH" --product goalledger >/dev/null
-swift build -c release --scratch-path "$SCRATCH" --product goalledger-bench >/dev/null
+source bench/common.sh
+buildRelease
 BIN="$SCRATCH/release"
 mkdir -p "$WORK" "$(dirname "$OUT")"
 gcc -O2 -Wall -o "$WORK/sqlite_es_bench" "$SHARED/sqlite_es_bench.c" -lsqlite3
-
-# seconds COMMAND…: wall time of a command with its output discarded, or "> LIMIT" when cut;
-# its peak RSS (MB) goes to $WORK/rss.txt. Exit 3 (no such entity at that time) is an answer too.
-seconds() {
-    local start end status=0
-    start=$(date +%s.%N)
-    timeout "$LIMIT" /usr/bin/time -o "$WORK/rss.txt" -f "%M" "$@" >/dev/null 2>"$WORK/err.txt" || status=$?
-    end=$(date +%s.%N)
-    if [ "$status" -eq 124 ]; then echo "> $LIMIT"; return; fi
-    if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
-        echo "error: $* exited $status: $(head -c 300 "$WORK/err.txt")" >&2
-        exit 1
-    fi
-    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
-}
-
-rss() {  # the peak RSS of the last `seconds` command, in MB
-    awk '{ printf "%.0f", $1 / 1024 }' "$WORK/rss.txt" 2>/dev/null || echo "?"
-}
 
 # firstRow COMMAND…: seconds until the command's first row reaches a reader: its first two bytes
 # (`[{` of `audit --json`, which prints one JSON array on one line). Timed when the reader has
