@@ -5,6 +5,11 @@ extension Ledger {
     /// Streams every event as an export line (with a trailing newline), in
     /// position order, up to `knownAt` when given. `write` receives the bytes
     /// of a batch of lines; nothing is held in memory beyond one batch.
+    ///
+    /// - parameter knownAt: only the events recorded by then (system time).
+    /// - parameter write: receives each batch of lines, in position order.
+    /// - throws: `LedgerError` (integrity) for a row the ledger could not have
+    ///   written, or what `write` throws.
     public func export(knownAt: TimePoint? = nil, write: ([UInt8]) throws -> Void) throws {
         try read { db in try Self.withScanCache(db) {
             let known = CountingRule(PointInTime(knownAt: knownAt)).knownSQL

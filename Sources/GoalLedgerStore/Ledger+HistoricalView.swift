@@ -10,6 +10,12 @@ extension Ledger {
     /// `entities` (only what exists then), `target_history` and
     /// `measurements` (events known then, with retractions as known then),
     /// the views, and a `meta` table saying when. The ledger is only read.
+    ///
+    /// - parameter path: a new file; an existing one is refused.
+    /// - parameter point: the as-of and known-at times the view shows.
+    /// - parameter progress: called now and then with the events written and the total.
+    /// - returns: how many entities exist at `point`.
+    /// - throws: `LedgerError` (rejected) when `path` exists, or a SQLite error writing it.
     public func writeHistoricalView(into path: String, at point: PointInTime, progress: Progress? = nil) throws -> Int {
         if access(path, F_OK) == 0 { throw LedgerError.rejected("\(path) already exists; choose a new file") }
         var config = Configuration()

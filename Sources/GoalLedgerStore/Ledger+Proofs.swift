@@ -7,6 +7,10 @@ import GoalLedgerCore
 extension Ledger {
     /// Signs the current tree as a C2SP tlog-checkpoint with the log key, stores it and returns it.
     /// Refuses (integrity) a tree that does not extend the last checkpoint stored for the key's origin.
+    ///
+    /// - parameter signer: the log's private key; its name is the checkpoint's origin.
+    /// - parameter clock: the time stored with the checkpoint.
+    /// - throws: `LedgerError` (integrity) when the ledger no longer extends the last checkpoint.
     public func checkpoint(signer: NoteSigner, clock: () -> Recorded = Recorded.now) throws -> SignedCheckpoint {
         try write { db in
             let size = try Self.headPosition(db)
@@ -77,6 +81,13 @@ extension Ledger {
 
     /// Adds witness cosignature lines to the latest stored checkpoint. Each line must be a
     /// cosignature (tlog-cosignature §Format) that verifies with one of `witnesses`.
+    ///
+    /// - parameter lines: signature lines, as a witness returns them.
+    /// - parameter witnesses: the verifier keys the lines may be signed with.
+    /// - returns: the checkpoint with every cosignature stored for it.
+    /// - throws: `LedgerError`: (not found) without a checkpoint; (rejected) for a line that is not a
+    ///   signature line, by a key not in `witnesses`, or past 16 signatures; (integrity) for a
+    ///   cosignature that does not verify on the latest checkpoint. Nothing is stored then.
     @discardableResult
     public func addCosignatures(_ lines: [String], witnesses: [NoteVerifier]) throws -> SignedCheckpoint {
         try write { db in
@@ -134,6 +145,10 @@ extension Ledger {
 
     /// A c2sp.org/tlog-proof@v1 proof of the event at `position` against the checkpoint,
     /// with the event's exported line as `extra`.
+    ///
+    /// - parameter position: the event to prove, 1 up to the checkpoint's size.
+    /// - parameter given: the checkpoint to prove against (default: the latest stored).
+    /// - throws: `LedgerError` (not found) without a checkpoint or for a position outside it.
     public func prove(position: Int64, checkpoint given: SignedCheckpoint? = nil) throws -> TlogProof {
         try read { db in
             let checkpoint = try Self.checkpointToProve(db, given)
@@ -153,6 +168,11 @@ extension Ledger {
     }
 
     /// The tlog-witness add-checkpoint body from `oldSize` to the checkpoint.
+    ///
+    /// - parameter oldSize: the size of the tree the witness last saw (0 for none).
+    /// - parameter given: the checkpoint to prove (default: the latest stored).
+    /// - throws: `LedgerError` (not found) without a checkpoint; (rejected) when `oldSize` is larger
+    ///   than the checkpoint's tree.
     public func consistency(from oldSize: Int64, checkpoint given: SignedCheckpoint? = nil) throws -> AddCheckpoint {
         try read { db in
             let checkpoint = try Self.checkpointToProve(db, given)

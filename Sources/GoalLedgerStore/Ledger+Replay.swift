@@ -8,6 +8,10 @@ import Glibc
 extension Ledger {
     /// Rebuilds every projection from the events, in one transaction: a
     /// killed replay leaves the old projections, and events are only read.
+    ///
+    /// - parameter progress: called now and then with the events folded and the total.
+    /// - returns: how many events were folded.
+    /// - throws: `LedgerError` (integrity) for a row the ledger could not have written.
     @discardableResult
     public func replay(progress: Progress? = nil) throws -> Int64 {
         try write { db in try Self.withScanCache(db) {

@@ -27,6 +27,12 @@ extension Ledger {
     ///
     /// With `checkpoint`, also proves that the ledger extends a signed tree (SPEC §10):
     /// the first `size` events give its root hash.
+    ///
+    /// - parameter against: a `POSITION HASH` digest published earlier.
+    /// - parameter checkpoint: a checkpoint (already checked against its log key).
+    /// - parameter progress: called now and then with the position reached and the last position.
+    /// - returns: the head and the number of events and streams checked.
+    /// - throws: `LedgerError` (integrity, exit 5) naming the first bad position or table.
     public func verify(against: (position: Int64, hash: String)? = nil, checkpoint: Checkpoint? = nil,
                        progress: Progress? = nil) throws -> VerifyReport
     {
