@@ -1,5 +1,5 @@
 /// Text a canonical event is written from: a `String`, or UTF-8 bytes read
-/// in place from a stored row (`ChainHasher`).
+/// in place from stored bytes (`ChainHasher`).
 package protocol CanonicalEventText {
     /// Writes the text as a JSON string.
     func writeString(into writer: inout JSONWriter)

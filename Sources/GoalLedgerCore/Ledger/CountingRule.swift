@@ -7,7 +7,7 @@
 ///
 /// The fold (`Fold.events`), snapshots (`Snapshot.admits`, `Fold.resume`),
 /// `history`, `audit`, `diff` and `replay --into` ask it. Queries that
-/// pre-filter rows in SQLite take their condition from its SQL form
+/// pre-filter events in the store take their condition from its SQL form
 /// (`CountingRule+SQL.swift` in the store), and the views' `retracted`
 /// column comes from there too.
 ///

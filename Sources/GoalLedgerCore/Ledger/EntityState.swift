@@ -1,4 +1,4 @@
-/// The members the fold itself writes, and those every projection row reads,
+/// The members the fold itself writes, and those every projection reads,
 /// addressed by a fixed slot instead of by name.
 public enum StateMember: Int, CaseIterable, Sendable {
     case status, adoptedBy, adoptedOn, supersededBy, milestones, target, latest, measurements, links

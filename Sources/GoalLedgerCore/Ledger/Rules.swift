@@ -1,6 +1,6 @@
 /// What the append-time rules need to know about the ledger as it stands.
 ///
-/// The store answers from SQLite (and its caches within a transaction);
+/// The store answers from the ledger file as it stands in the append;
 /// tests can answer from memory. Everything here is the ledger's current
 /// knowledge: all events, no time limits.
 public protocol LedgerView {
