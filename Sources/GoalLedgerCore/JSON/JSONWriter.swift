@@ -156,6 +156,7 @@ public struct JSONWriter {
 
     /// Appends `prefix` (such as `,"reason":`) and the string, or nothing when there is no string:
     /// an optional string member of an object written by hand.
+    @inline(__always)
     public mutating func writeMember(_ prefix: StaticString, ifPresent text: String?) {
         guard let text else { return }
         append(prefix)
