@@ -69,8 +69,7 @@ for shape in ${SHAPES:-national wide shuffled long}; do
     file="$WORK/$shape-$N.ndjson"
     db="$WORK/$shape-$N.sqlite"
     echo "shape $shape" >&2
-    summary=$("$SCRATCH/release/goalledger-bench" generate "$N" "$file" --shape "$shape" | head -1)
-    longest=$(echo "$summary" | sed 's/.*longest \([^ ]*\) (\([0-9]*\) events).*/\1/')
+    generateShape "$shape" "$file"
     rm -f "$db" "$db-wal" "$db-shm"
     "$AFTER" import "$file" --quiet --db "$db"
     timeBoth import import "$file" --quiet --db {db}

@@ -25,3 +25,10 @@ seconds() {
 rss() {  # the peak RSS of the last `seconds` command, in MB
     awk '{ printf "%.0f", $1 / 1024 }' "$WORK/rss.txt" 2>/dev/null || echo "?"
 }
+
+# generateShape SHAPE FILE: writes N events of the shape to FILE with the release goalledger-bench,
+# and sets `summary` (its first line) and `longest` (the id of its longest stream).
+generateShape() {
+    summary=$("$SCRATCH/release/goalledger-bench" generate "$N" "$2" --shape "$1" | head -1)
+    longest=$(echo "$summary" | sed 's/.*longest \([^ ]*\) (\([0-9]*\) events).*/\1/')
+}

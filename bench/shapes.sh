@@ -71,9 +71,8 @@ for shape in ${SHAPES:-national wide shuffled long}; do
     file="$WORK/$shape-$N.ndjson"
     db="$WORK/$shape-$N.sqlite"
     echo "shape $shape: generating" >&2
-    summary=$("$BIN/goalledger-bench" generate "$N" "$file" --shape "$shape" | head -1)
+    generateShape "$shape" "$file"
     streams=$(echo "$summary" | sed 's/.* \([0-9]*\) streams.*/\1/')
-    longest=$(echo "$summary" | sed 's/.*longest \([^ ]*\) (\([0-9]*\) events).*/\1/')
     longestEvents=$(echo "$summary" | sed 's/.*longest \([^ ]*\) (\([0-9]*\) events).*/\2/')
     rm -f "$db" "$db-wal" "$db-shm"
     echo "shape $shape: import, replay, verify, export, history, show, audit" >&2
