@@ -8,8 +8,8 @@
 /// (parse, write canonically, compare) what it does not settle on the bytes
 /// alone: names beyond ASCII, numbers with exponents or more than 15 digits.
 /// It does not validate UTF-8; the parser does.
-public enum CanonicalCheck {
-    public static func isSurelyCanonical(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+package enum CanonicalCheck {
+    package static func isSurelyCanonical(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var position = 0
         guard value(bytes, &position, depth: 0) else { return false }
         return position == bytes.count

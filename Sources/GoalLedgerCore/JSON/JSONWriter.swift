@@ -180,7 +180,7 @@ public struct JSONWriter {
     }
 
     /// Writes UTF-8 text given as bytes (a stored column) as a JSON string, escaped as `writeString` does.
-    public mutating func writeString(utf8 buf: UnsafeBufferPointer<UInt8>) {
+    package mutating func writeString(utf8 buf: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
         writeEscaped(buf)
         bytes.append(UInt8(ascii: "\""))

@@ -9,7 +9,7 @@ public enum Identifier {
         return text.withUTF8(isEntityID)
     }
 
-    public static func isEntityID(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isEntityID(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !utf8.isEmpty, utf8.count <= maxEntityIDLength else { return false }
         var atSegmentStart = true
         for byte in utf8 {
@@ -49,7 +49,7 @@ public enum Identifier {
     }
 
     /// An event id given as bytes (a stored column).
-    public static func isEventID(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isEventID(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         !utf8.isEmpty && utf8.count <= maxEventIDLength && utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 

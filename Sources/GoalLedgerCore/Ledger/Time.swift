@@ -180,7 +180,7 @@ public struct Effective: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Reads a stored value from UTF-8 bytes (a stored `effective` column). A
     /// date, the common case, is read without making more than its small string.
-    public init(storedUTF8 bytes: UnsafeBufferPointer<UInt8>) throws(InputError) {
+    package init(storedUTF8 bytes: UnsafeBufferPointer<UInt8>) throws(InputError) {
         if bytes.count == 10 {
             func digit(_ index: Int) -> Int? {
                 let value = bytes[index] &- 48
@@ -292,7 +292,7 @@ public struct Recorded: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     /// The stored form given as bytes (a stored column); nil as above.
-    public static func storedMicros(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package static func storedMicros(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard bytes.count == 27 else { return nil }
         func number(_ at: Int, _ width: Int) -> Int? { TimeScanner.digits(bytes, at, width) }
         guard bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A, bytes[16] == 0x3A,

@@ -178,7 +178,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     private static let names: [[UInt8]] = allCases.map { Array($0.rawValue.utf8) }
 
     /// The type named by UTF-8 bytes (a stored `type` column), without making a String.
-    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+    package init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress else { return nil }
         for (k, name) in Self.names.enumerated() where name.count == bytes.count {
             if name.withUnsafeBytes({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 {

@@ -27,7 +27,7 @@ public struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The same, read in place from a stored column: `verify` and `append` decode every event's hash.
-    public init?(hex: UnsafeBufferPointer<UInt8>) {
+    package init?(hex: UnsafeBufferPointer<UInt8>) {
         guard hex.count == 64 else { return nil }
         storage = .zero
         let valid = withUnsafeMutableBytes(of: &storage) { raw in
@@ -53,7 +53,7 @@ public struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
 
     public var bytes: [UInt8] { Swift.withUnsafeBytes(of: storage) { Array($0) } }
 
-    public func withUnsafeBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+    package func withUnsafeBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         try Swift.withUnsafeBytes(of: storage, body)
     }
 

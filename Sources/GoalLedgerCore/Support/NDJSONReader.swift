@@ -10,18 +10,18 @@ import Darwin
 /// Blank lines are skipped. A last line without a newline still counts.
 /// CRLF line endings, a byte-order mark and lines over `maxLineBytes` are
 /// refused with the line number, because a ledger line must mean one thing.
-public struct NDJSONReader: ~Copyable {
-    public static let maxLineBytes = 1 << 20
+package struct NDJSONReader: ~Copyable {
+    package static let maxLineBytes = 1 << 20
 
     private let fd: Int32
     private let ownsFD: Bool
     private var buffer: [UInt8] = []
     private var start = 0
     private var eof = false
-    public private(set) var lineNumber = 0
+    package private(set) var lineNumber = 0
 
     /// Opens a file, or standard input for "-".
-    public init(path: String) throws(InputError) {
+    package init(path: String) throws(InputError) {
         if path == "-" {
             fd = 0
             ownsFD = false
@@ -41,7 +41,7 @@ public struct NDJSONReader: ~Copyable {
     /// Calls `body` with each non-blank line (without its newline) and its
     /// 1-based line number. The bytes are valid only during the call.
     /// A line it refuses (CRLF, BOM, too long) throws an `InputError` with its `line`.
-    public mutating func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
+    package mutating func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
         while true {
             // Find the next newline in what is buffered.
             var end: Int? = nil
@@ -90,7 +90,7 @@ public struct NDJSONReader: ~Copyable {
     /// threw) in order, as a one-core loop would; a failure to read line n
     /// is thrown after `body` has had the lines before it. When `body`
     /// throws, reading stops and the error comes out as it is.
-    public mutating func forEachLine<T: Sendable>(
+    package mutating func forEachLine<T: Sendable>(
         parsingAhead parse: @escaping @Sendable (UnsafeBufferPointer<UInt8>) throws -> T,
         _ body: (Result<T, any Error>, Int) throws -> Void
     ) throws {
