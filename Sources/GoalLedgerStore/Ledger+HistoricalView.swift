@@ -165,11 +165,10 @@ enum HistoryField {
     /// 1 when a retraction known then takes the event out, else 0.
     case retracted
 
-    var sqlName: String { self == .recordedBy ? "recorded_by" : "\(self)" }
+    var sqlName: String { ColumnSQL.snakeCase("\(self)") }
 
     static func insertSQL(into table: String, _ columns: [HistoryField]) -> String {
-        "INSERT INTO \(table) (\(columns.map(\.sqlName).joined(separator: ", "))) VALUES ("
-            + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        ColumnSQL.insert(into: table, columns: columns.map(\.sqlName))
     }
 
     /// The column's text for an event (not for `position` and `retracted`, which are integers).

@@ -9,9 +9,7 @@ protocol TableColumn: CaseIterable, RawRepresentable where RawValue == Int32 {
 }
 
 extension TableColumn {
-    var sqlName: String {
-        String("\(self)".flatMap { $0.isUppercase ? ["_", Character($0.lowercased())] : [$0] })
-    }
+    var sqlName: String { ColumnSQL.snakeCase("\(self)") }
 
     /// The index of the column in a row selected with `list` (from 0).
     /// Read for every column of every row of a scan: always inlined.
@@ -25,7 +23,21 @@ extension TableColumn {
 
     /// `INSERT INTO table (list) VALUES (?, …)`, one `?` per column in case order.
     static func insertSQL(into table: String, orReplace: Bool = false) -> String {
-        "INSERT \(orReplace ? "OR REPLACE " : "")INTO \(table) (\(list)) VALUES ("
-            + Array(repeating: "?", count: allCases.count).joined(separator: ",") + ")"
+        ColumnSQL.insert(into: table, columns: allCases.map(\.sqlName), orReplace: orReplace)
+    }
+}
+
+/// The SQL text shared by `TableColumn` and the history tables' `HistoryField`
+/// (whose column lists are chosen per table, so they are not an enum's cases).
+enum ColumnSQL {
+    /// A Swift case name as an SQL column name: `recordedBy` → `recorded_by`.
+    static func snakeCase(_ name: String) -> String {
+        String(name.flatMap { $0.isUppercase ? ["_", Character($0.lowercased())] : [$0] })
+    }
+
+    /// `INSERT [OR REPLACE] INTO table (columns) VALUES (?, …)`, one `?` per column, in order.
+    static func insert(into table: String, columns: [String], orReplace: Bool = false) -> String {
+        "INSERT \(orReplace ? "OR REPLACE " : "")INTO \(table) (\(columns.joined(separator: ", "))) VALUES ("
+            + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
     }
 }
