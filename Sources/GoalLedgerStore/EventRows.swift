@@ -92,7 +92,7 @@ enum EventRows {
     /// says. A row the ledger could not have written is an integrity failure
     /// at its position.
     static func read(_ row: some EventColumns, _ mode: Read = .whole) throws -> Event {
-        let light = mode == .forFold || mode == .forFoldWithoutRecorded
+        let onlyWhatFoldsRead = mode == .forFold || mode == .forFoldWithoutRecorded
         let parseData = mode != .asStored
         let recorded = mode != .forFoldWithoutRecorded
         let position = row.int(.position)
@@ -100,7 +100,6 @@ enum EventRows {
         guard let type = EventType(utf8: row.bytes(.type)) else { throw bad("unknown type \(row.text(.type))") }
         let effective: Effective
         do { effective = try Effective(storedUTF8: row.bytes(.effective)) } catch { throw bad(error.message) }
-        let dataJSON = light ? "" : row.text(.data)
         var data = JSONObject()
         if parseData {
             do {
@@ -110,12 +109,12 @@ enum EventRows {
                 data = object
             } catch let error as LedgerError { throw error } catch { throw bad("data is not valid JSON: \(error)") }
         }
-        if light {
-            return Event(position: position, version: row.int(.version), stream: row.text(.stream), type: type,
-                         effective: effective, actor: "", reason: nil, decision: nil, id: row.text(.id), data: data,
-                         dataJSON: dataJSON, recorded: recorded ? row.text(.recorded) : "", recordedBy: "", prev: "",
-                         hash: "")
+        if onlyWhatFoldsRead {
+            return .forFold(position: position, version: row.int(.version), stream: row.text(.stream), type: type,
+                            effective: effective, id: row.text(.id), data: data,
+                            recorded: recorded ? row.text(.recorded) : "")
         }
+        let dataJSON = row.text(.data)
         var sigs: [EventSignature]? = nil
         if !row.isNull(.sigs) {
             do { sigs = try EventSignature.parse(try JSONParser.parse(row.bytes(.sigs))) } catch {

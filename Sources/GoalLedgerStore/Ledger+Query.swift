@@ -375,6 +375,16 @@ extension Ledger {
 
     /// The entity at a point in time, or nil when it does not exist then (or at all).
     static func view(_ db: Database, _ id: String, at point: PointInTime) throws -> EntityView? {
+        if point.isNow {
+            // The projection's head, and its last event read whole once: it is shown, and gives the fold key.
+            var lastChange: Event?
+            let entry = try Projection.loadEntry(db, id) { position in
+                lastChange = try EventRows.at(db, position: position)
+                return lastChange?.foldKey
+            }
+            guard let entry, let folded = entry.head, let lastChange else { return nil }
+            return EntityView(id: id, kind: entry.kind, point: point, folded: folded, lastChange: lastChange)
+        }
         guard let (kind, folded) = try folded(db, id, at: point), let folded else { return nil }
         guard let lastChange = try EventRows.at(db, position: folded.lastKey.position) else {
             throw LedgerError.integrity("the last change of \(id) (position \(folded.lastKey.position)) is missing")

@@ -307,6 +307,13 @@ struct Projection {
 
     /// Reads one entry back from `entities` (the head's last event's effective time from `events`).
     static func loadEntry(_ db: Database, _ id: String) throws -> StreamEntry? {
+        try loadEntry(db, id) { position in try EventRows.foldKey(db, position: position) }
+    }
+
+    /// Reads one entry back from `entities`, asking `lastKeyAt` for the fold
+    /// key of the head's last event (given its position), nil when missing.
+    static func loadEntry(_ db: Database, _ id: String,
+                          lastKeyAt: (Int64) throws -> FoldKey?) throws -> StreamEntry? {
         let row = try RawStatement(db, Self.selectEntitySQL)
         row.bind(1, id)
         defer { row.reset() }
@@ -321,7 +328,7 @@ struct Projection {
         let created = row.int(EntityColumn.created.index)
         var head: Folded? = nil
         if let folded, let last, let stateJSON {
-            guard let lastKey = try EventRows.foldKey(db, position: last),
+            guard let lastKey = try lastKeyAt(last),
                   let state = try? EntityState(kind: kind, canonicalJSON: stateJSON) else {
                 throw LedgerError.integrity("entities row \(id) does not match the events; run `goalledger replay`")
             }

@@ -50,6 +50,14 @@ public struct Event: Sendable, Equatable {
     /// `StreamFoldIndex` keeps of each event, so a long stream out of order
     /// holds little per event.
     public var light: Event {
+        .forFold(position: position, version: version, stream: stream, type: type, effective: effective, id: id,
+                 data: data, recorded: recorded)
+    }
+
+    /// An event with only what a fold reads (see `light`); `recorded` may be
+    /// empty when the reader takes it from elsewhere.
+    public static func forFold(position: Int64, version: Int64, stream: String, type: EventType,
+                               effective: Effective, id: String, data: JSONObject, recorded: String) -> Event {
         Event(position: position, version: version, stream: stream, type: type, effective: effective, actor: "",
               reason: nil, decision: nil, id: id, data: data, dataJSON: "", recorded: recorded, recordedBy: "",
               prev: "", hash: "")
