@@ -21,6 +21,39 @@ import Testing
         #expect(throws: InputError.self) { _ = try Effective(parsing: text) }
     }
 
+    /// The allocation-free reader of stored effective times gives what the
+    /// careful scanner gives, on random dates and instants of years 1-9999.
+    @Test func storedFormsAreReadAsTheScannerReadsThem() throws {
+        var random = SplitMix64(seed: 20261202)
+        let first = Calendar.days(1, 1, 1) * 86400, last = Calendar.days(9999, 12, 31) * 86400 + 86399
+        for _ in 0..<20_000 {
+            let seconds = Int64.random(in: first...last, using: &random)
+            let instant = try #require(Effective.formatInstant(seconds))
+            let scanned = try #require(TimeScanner(instant).instant())
+            #expect(scanned.seconds == seconds)
+            let read = try Self.readStored(instant)
+            #expect(read.key == seconds && read.text == instant)
+            let date = String(instant.prefix(10))
+            let (year, month, day) = try #require(TimeScanner(date).date())
+            let readDate = try Self.readStored(date)
+            #expect(readDate.key == Calendar.days(year, month, day) * 86400 && readDate.text == date)
+        }
+    }
+
+    /// Text that is not exactly a stored form is left to the careful path, which refuses it as stored.
+    @Test(arguments: ["2018-06-01t10:00:00Z", "2018-06-01T10:00:00z", "2018-06-01T24:00:00Z", "2018-06-01T10:60:00Z",
+                      "2018-06-01T10:00:60Z", "2018-02-30T10:00:00Z", "0000-01-01", "2018-06-01 10:00:00Z",
+                      "2018-06-01T10:00:00.0Z", "2018-02-29", "2018-06-01T1a:00:00Z"])
+    func nonStoredFormsAreNotReadAsStored(text: String) {
+        #expect(Effective.storedFormKey(text) == nil)
+        #expect(throws: InputError.self) { _ = try Self.readStored(text) }
+    }
+
+    static func readStored(_ text: String) throws -> Effective {
+        var text = text
+        return try text.withUTF8 { bytes in try Effective(storedUTF8: bytes) }
+    }
+
     /// A date stands at the start of its day: before every instant of that day, after every instant of the day before.
     @Test func dateOrdersAtTheStartOfItsDay() throws {
         let date = try Effective(parsing: "2018-06-22")
