@@ -41,6 +41,7 @@ extension Ledger {
             let total = try Self.headPosition(db)
             let chain = ChainCheck(against: against)
             var fold = VerifyFold(db: db, progress: progress, total: total)
+            fold.projection.storedSnapshots = try StoredSnapshotCheck(db)
             // The Merkle tree is rebuilt on the folding core: the core that steps SQLite has the
             // most to do, so it only decodes each event's hash (SPEC §10).
             var merkle = MerkleRebuild()
@@ -107,7 +108,7 @@ extension Ledger {
                     position: against.position)
             }
             try Self.compareProjection(db, fold.projection)
-            try Self.compareSnapshots(db, fold.projection.snapshots)
+            try fold.projection.storedSnapshots?.finish()
             try Self.compareMerkleNodes(db, merkle.nodes)
             if let checkpoint {
                 guard checkpoint.size <= chain.expected - 1 else {
@@ -185,46 +186,6 @@ extension Ledger {
         }
         if offset < expected.count {
             throw failure(expected[offset].level, expected[offset].index, "is missing")
-        }
-    }
-
-    /// The stored snapshots are exactly those a fresh fold takes, with the same states.
-    static func compareSnapshots(_ db: Database, _ fresh: [(stream: String, snapshot: Snapshot)]) throws {
-        let expected = fresh.sorted { ($0.stream, $0.snapshot.headPosition) < ($1.stream, $1.snapshot.headPosition) }
-        let statement = try RawStatement(
-            db, "SELECT \(SnapshotColumn.list) FROM snapshots ORDER BY stream, head_position")
-        defer { statement.reset() }
-        var offset = 0
-        while try statement.step() {
-            let stream = statement.text(SnapshotColumn.stream.index)
-            let head = statement.int(SnapshotColumn.headPosition.index)
-            guard offset < expected.count,
-                  expected[offset].stream == stream,
-                  expected[offset].snapshot.headPosition == head
-            else {
-                throw LedgerError.integrity(
-                    "projection: snapshot of \(stream) at position \(head) is not one a fresh fold takes; "
-                        + "run `goalledger replay`")
-            }
-            let snapshot = expected[offset].snapshot
-            let storedKey = FoldKey(effective: statement.int(SnapshotColumn.effectiveKey.index),
-                                    position: statement.int(SnapshotColumn.lastPosition.index))
-            let same = statement.text(SnapshotColumn.headRecorded.index) == snapshot.headRecorded
-                && storedKey == snapshot.folded.lastKey
-                && statement.int(SnapshotColumn.folded.index) == Int64(snapshot.folded.version)
-                && statement.text(SnapshotColumn.state.index) == snapshot.folded.state.canonicalJSON
-            if !same {
-                throw LedgerError.integrity(
-                    "projection: snapshot of \(stream) at position \(head) differs from a fresh fold; "
-                        + "run `goalledger replay`")
-            }
-            offset += 1
-        }
-        if offset != expected.count {
-            let missing = expected[offset]
-            throw LedgerError.integrity(
-                "projection: snapshot of \(missing.stream) at position \(missing.snapshot.headPosition) is missing; "
-                    + "run `goalledger replay`")
         }
     }
 
@@ -544,5 +505,70 @@ struct VerifyFold {
         if let content { return content }
         if let progress, position % 50_000 == 0 { progress(position, total) }
         return nil
+    }
+}
+
+/// The file's snapshots, read in head order beside `verify`'s fold: each must
+/// be its stream's fold at its head, and each one `Snapshot.isTaken` asks for
+/// must be there. One the rule does not ask for may stay once shown true:
+/// files written before `Snapshot.lateGap` hold one after every late event.
+/// The rule counts from the file's own snapshots (`lastSnapshotVersion`), so
+/// an append to such a file and a verify of it agree on what is asked for.
+/// The first failure is kept and thrown by `finish`, after the events and
+/// `entities` are checked, as a fresh fold's comparison would.
+final class StoredSnapshotCheck {
+    private let rows: RawStatement
+    private var hasRow: Bool
+    private var failure: LedgerError?
+
+    init(_ db: Database) throws {
+        rows = try RawStatement(db, "SELECT \(SnapshotColumn.list) FROM snapshots ORDER BY head_position")
+        hasRow = try rows.step()
+    }
+
+    /// Checks the file's snapshot at `position`, if it has one, against the
+    /// stream's head after that event, and notes a missing one the rule
+    /// requires. Returns whether the stream has a snapshot there.
+    func check(position: Int64, stream: String, head: Folded?, required: Bool,
+               recorded: () -> String) throws -> Bool {
+        while hasRow && rows.int(SnapshotColumn.headPosition.index) < position {
+            note(rows.text(SnapshotColumn.stream.index), rows.int(SnapshotColumn.headPosition.index),
+                 "is not one a fresh fold takes")
+            hasRow = try rows.step()
+        }
+        var found = false
+        if hasRow && rows.int(SnapshotColumn.headPosition.index) == position {
+            let storedStream = rows.text(SnapshotColumn.stream.index)
+            if storedStream != stream || head == nil {
+                note(storedStream, position, "is not one a fresh fold takes")
+            } else if let head {
+                found = true
+                let storedKey = FoldKey(effective: rows.int(SnapshotColumn.effectiveKey.index),
+                                        position: rows.int(SnapshotColumn.lastPosition.index))
+                let same = storedKey == head.lastKey
+                    && rows.int(SnapshotColumn.folded.index) == Int64(head.version)
+                    && rows.text(SnapshotColumn.headRecorded.index) == recorded()
+                    && rows.text(SnapshotColumn.state.index) == head.state.canonicalJSON
+                if !same { note(stream, position, "differs from a fresh fold") }
+            }
+            hasRow = try rows.step()
+        }
+        if required && !found { note(stream, position, "is missing") }
+        return found
+    }
+
+    /// Throws the first failure, or one for a snapshot past the last event.
+    func finish() throws {
+        if hasRow {
+            note(rows.text(SnapshotColumn.stream.index), rows.int(SnapshotColumn.headPosition.index),
+                 "is not one a fresh fold takes")
+        }
+        rows.reset()
+        if let failure { throw failure }
+    }
+
+    private func note(_ stream: String, _ position: Int64, _ what: String) {
+        guard failure == nil else { return }
+        failure = .integrity("projection: snapshot of \(stream) at position \(position) \(what); run `goalledger replay`")
     }
 }

@@ -18,6 +18,10 @@ final class StreamEntry {
     var touched: Int64 = 0
     /// Changed since it was last written to `entities`.
     var dirty = false
+    /// The stream's version at the head of its latest snapshot (0 for none):
+    /// what `Snapshot.isTaken` asks after a late event. Nil when the entry was
+    /// read back from the file, until a late event asks the file.
+    var lastSnapshotVersion: Int64? = 0
 
     init(kind: EntityKind, version: Int64, plan: String?, created: Int64, timeline: ProjectionHead) {
         self.kind = kind
@@ -48,9 +52,13 @@ final class StreamEntry {
 /// table is the same however it was reached.
 struct Projection {
     var entries: [String: StreamEntry] = [:]
-    /// Snapshots taken since the last flush: every `Snapshot.interval` events
-    /// of a stream, and after a backdated event or retraction on a long stream.
+    /// Snapshots taken since the last flush, as `Snapshot.isTaken` says:
+    /// every `Snapshot.interval` events of a stream, and after a backdated
+    /// event or retraction on a long stream.
     var snapshots: [(stream: String, snapshot: Snapshot)] = []
+    /// When set (`verify`), the snapshots the rule takes are compared with
+    /// the file's instead of kept for writing.
+    var storedSnapshots: StoredSnapshotCheck?
     /// Every snapshot taken in this run, by stream, for refolding late events.
     var taken: [String: [Snapshot]] = [:]
     /// Where the entries not in memory are.
@@ -127,11 +135,34 @@ struct Projection {
         } refold: { lateEvent, current, creationKey in
             try refold(lateEvent, current: current, creationKey: creationKey, kind: kind, db)
         }
-        if version >= Snapshot.interval, version % Snapshot.interval == 0 || late, let head = entry.timeline.head {
-            let snapshot = Snapshot(folded: head, headPosition: position, headRecorded: recorded())
-            snapshots.append((stream, snapshot))
-            taken[stream, default: []].append(snapshot)
+        let takes = try Snapshot.isTaken(version: version, late: late) {
+            if let known = entry.lastSnapshotVersion { return known }
+            let inFile = try Self.lastSnapshotVersion(db, stream)
+            entry.lastSnapshotVersion = inFile
+            return inFile
         }
+        if let storedSnapshots {
+            if try storedSnapshots.check(position: position, stream: stream, head: entry.timeline.head,
+                                         required: takes, recorded: recorded) {
+                entry.lastSnapshotVersion = version
+            }
+        }
+        guard takes, let head = entry.timeline.head else { return }
+        let snapshot = Snapshot(folded: head, headPosition: position, headRecorded: recorded())
+        if storedSnapshots == nil { snapshots.append((stream, snapshot)) }
+        taken[stream, default: []].append(snapshot)
+        entry.lastSnapshotVersion = version
+    }
+
+    /// The stream's version at the head of its latest snapshot in the file; 0 when it has none.
+    static func lastSnapshotVersion(_ db: Database, _ stream: String) throws -> Int64 {
+        let statement = try RawStatement(db, """
+            SELECT events.version FROM snapshots JOIN events ON events.position = snapshots.head_position
+            WHERE snapshots.stream = ? ORDER BY snapshots.head_position DESC LIMIT 1
+            """)
+        statement.bind(1, stream)
+        defer { statement.reset() }
+        return try statement.step() ? statement.int(0) : 0
     }
 
     /// The stream's current state with a late event added.
@@ -334,8 +365,10 @@ struct Projection {
             }
             head = Folded(state: state, version: folded, lastKey: lastKey)
         }
-        return StreamEntry(kind: kind, version: version, plan: plan, created: created,
-                           timeline: ProjectionHead(head: head, hasEvents: true))
+        let entry = StreamEntry(kind: kind, version: version, plan: plan, created: created,
+                                timeline: ProjectionHead(head: head, hasEvents: true))
+        entry.lastSnapshotVersion = nil  // in the file: asked there at the stream's next late event
+        return entry
     }
 }
 
