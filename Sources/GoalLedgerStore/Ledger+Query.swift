@@ -428,7 +428,8 @@ extension Ledger {
                 candidates.append(targetEvent)
             }
             candidates.sort { $0.version < $1.version }
-            if case .answered(let folded) = Fold.resume(snapshot, with: candidates, at: point) {
+            let resumed = Fold.resume(snapshot, with: candidates, at: point, creationKey: creation.effective.key)
+            if case .answered(let folded) = resumed {
                 return (kind, folded)
             }
         }

@@ -187,7 +187,8 @@ struct Projection {
         let best = [inMemory, stored].compactMap { $0 }.max { $0.folded.lastKey < $1.folded.lastKey }
         if let best {
             let candidates = try Self.tail(db, event.stream, after: best, before: event.position) + [event]
-            if case .answered(let folded) = Fold.resume(best, with: candidates, at: .now) { return folded }
+            let resumed = Fold.resume(best, with: candidates, at: .now, creationKey: creationKey)
+            if case .answered(let folded) = resumed { return folded }
         }
         let earlier = try EventRows.stream(db, event.stream, before: event.position, reading: .forFold)
         return Fold.state(of: earlier + [event])

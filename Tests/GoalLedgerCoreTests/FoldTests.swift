@@ -31,6 +31,42 @@ struct Script {
         return s
     }
 
+    /// Later measurements that slot in before a snapshot's point are put in
+    /// their place, so the snapshot still answers, as the plain fold does.
+    @Test func aSnapshotResumesPastLaterMeasurementsThatSlotInBeforeIt() throws {
+        var s = Script()
+        try s.add(.indicatorDefined, "2010-01-01", ["goal": "p/g", "title": "Andel", "unit": "%",
+                                                    "direction": "increase"])
+        try s.add(.measurementRecorded, "2012-05-01", ["value": 1])
+        try s.add(.measurementRecorded, "2014-01-01", ["value": 2])
+        try s.add(.measurementRecorded, "2013-03-01", ["value": 3])
+        let head = try #require(s.events.last)
+        let snapshot = Snapshot(folded: try #require(Fold.state(of: s.events, at: .now)), headPosition: head.position,
+                                headRecorded: head.recorded)
+        try s.add(.measurementRecorded, "2011-01-01", ["value": 4])
+        try s.add(.measurementRecorded, "2014-01-01", ["value": 5])  // ties with the snapshot's latest: comes after it
+        try s.add(.measurementRecorded, "2015-01-01", ["value": 6])
+        try s.add(.measurementRecorded, "2012-01-01", ["value": 7], id: "m8")
+        try s.add(.retracted, "2016-01-01", ["event": "m8"])
+        let later = Array(s.events[Int(head.position)...])
+        let creation = s.events[0].effective.key
+        for asOf in [nil, "2014-06-01", "2015-06-01"] as [String?] {
+            let point = PointInTime(asOf: try asOf.map { text throws(InputError) in try TimePoint(parsing: text) })
+            let plain = try #require(Fold.state(of: s.events, at: point))
+            #expect(Fold.resume(snapshot, with: later, at: point, creationKey: creation) == .answered(plain), "\(point)")
+        }
+        #expect(Fold.state(of: s.events, at: .now)?.state["latest"]?.objectValue?["value"] == 6)
+        // Known before the retraction: the retracted measurement counts, and is put in its place too.
+        let beforeRetraction = PointInTime(knownAt: try TimePoint(parsing: s.events[7].recorded))
+        #expect(Fold.resume(snapshot, with: Array(later.dropLast()), at: beforeRetraction, creationKey: creation)
+                    == .answered(Fold.state(of: s.events, at: beforeRetraction)))
+        // Without the creation's key, or with a later event of another type before its point, it cannot answer.
+        #expect(Fold.resume(snapshot, with: later, at: .now) == .unusable)
+        try s.add(.indicatorRevised, "2013-01-01", ["title": "Andel i alt"])
+        #expect(Fold.resume(snapshot, with: Array(s.events[Int(head.position)...]), at: .now, creationKey: creation)
+                    == .unusable)
+    }
+
     @Test func targetRevisedTwiceAnswersEachPeriod() throws {
         var s = try goal()
         try s.add(.targetSet, "2024-01-10", ["value": 35, "unit": "%"], reason: "Midtvejsrevision")

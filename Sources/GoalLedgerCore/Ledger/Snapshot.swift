@@ -65,32 +65,48 @@ extension Fold {
     /// retracted comes before the snapshot's last event in fold order (and a
     /// later retraction of one makes the snapshot unusable either way); a later
     /// one in effect after `asOf` neither counts nor slots in before the
-    /// snapshot's point. Returns `.unusable` when the snapshot cannot
-    /// answer (a later event slots in before its point or retracts one of its
-    /// events); `.answered(folded)` otherwise, equal to `state(of:at:)`.
+    /// snapshot's point.
+    ///
+    /// A later measurement that slots in before the snapshot's point is put
+    /// in its place (`insertLate`) when `creationKey`, the effective key of
+    /// the stream's creation, is given and comes no later: a stream whose
+    /// readings all arrive out of order is snapshotted only every tenth
+    /// event (`Snapshot.lateGap`), and without this a query of it after its
+    /// last snapshot folded the whole stream (2.5× slower `show --as-of` on
+    /// the 100k long shape). Returns `.unusable` when the snapshot cannot
+    /// answer (any other later event slots in before its point, or a later
+    /// retraction takes out one of its events); `.answered(folded)`
+    /// otherwise, equal to `state(of:at:)`.
     public static func resume(_ snapshot: Snapshot, with candidates: [Event],
-                              at point: PointInTime) -> SnapshotResumption {
+                              at point: PointInTime, creationKey: Int64? = nil) -> SnapshotResumption {
         guard snapshot.admits(point) else { return .unusable }
         let upTo = snapshot.folded.lastKey
         let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // The snapshot's last event lies at or before its head, so a later one never is it.
+        func isLater(_ event: Event) -> Bool { event.position > snapshot.headPosition }
         var retracted = Set<String>()
         for candidate in candidates {
-            // The snapshot's last event lies at or before its head, so a later one never is it.
-            let isLater = candidate.position > snapshot.headPosition
-            if isLater && candidate.foldKey < upTo { return .unusable }
             guard candidate.type == .retracted, let target = candidate.data["event"]?.stringValue else { continue }
             retracted.insert(target)
-            if isLater {
+            if isLater(candidate) {
                 // A late retraction of an event inside the snapshot invalidates it.
-                guard let retractedEvent = byID[target], upTo < retractedEvent.foldKey else { return .unusable }
+                guard let retractedEvent = byID[target], isLater(retractedEvent) || upTo < retractedEvent.foldKey
+                else { return .unusable }
             }
         }
         let rule = CountingRule(point)
+        var start = snapshot.folded
+        for candidate in candidates where isLater(candidate) && candidate.foldKey < upTo {
+            if retracted.contains(candidate.id) { continue }
+            guard let creationKey, creationKey <= candidate.effective.key, rule.isInEffect(candidate),
+                  let inserted = insertLate(candidate, into: start) else { return .unusable }
+            start = inserted
+        }
         var tail = candidates.filter { candidate in
             upTo < candidate.foldKey && !retracted.contains(candidate.id) && rule.isInEffect(candidate)
         }
         if !isSorted(tail) { tail.sort(by: precedes) }
-        return .answered(fold(tail, from: snapshot.folded))
+        return .answered(fold(tail, from: start))
     }
 }
 
