@@ -28,7 +28,8 @@ mkdir -p "$WORK" "$(dirname "$OUT")"
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 # timeBoth NAME COMMAND-ARGS…: runs `goalledger ARGS` of both builds ROUNDS times; `{db}` in ARGS
-# is the ledger, and for import a fresh file each time.
+# is the ledger that build imported (each build reads files it wrote: an older build need not
+# accept a newer one's snapshots), and for import a fresh file each time.
 timeBoth() {
     local name=$1
     shift
@@ -37,7 +38,7 @@ timeBoth() {
         for build in $( [ $((round % 2)) -eq 1 ] && echo "BEFORE AFTER" || echo "AFTER BEFORE"); do
             local bin=$BEFORE
             [ "$build" = AFTER ] && bin=$AFTER
-            local target=$db
+            local target=$db-$build.sqlite
             if [ "$name" = import ]; then
                 target="$WORK/import.sqlite"
                 rm -f "$target" "$target-wal" "$target-shm"
@@ -67,11 +68,15 @@ timeBoth() {
 
 for shape in ${SHAPES:-national wide shuffled long}; do
     file="$WORK/$shape-$N.ndjson"
-    db="$WORK/$shape-$N.sqlite"
+    db="$WORK/$shape-$N"
     echo "shape $shape" >&2
     generateShape "$shape" "$file"
-    rm -f "$db" "$db-wal" "$db-shm"
-    "$AFTER" import "$file" --quiet --db "$db"
+    for build in BEFORE AFTER; do
+        rm -f "$db-$build.sqlite" "$db-$build.sqlite-wal" "$db-$build.sqlite-shm"
+        bin=$BEFORE
+        [ "$build" = AFTER ] && bin=$AFTER
+        "$bin" import "$file" --quiet --db "$db-$build.sqlite"
+    done
     timeBoth import import "$file" --quiet --db {db}
     timeBoth replay replay --db {db}
     timeBoth verify verify --db {db}
