@@ -569,6 +569,7 @@ final class StoredSnapshotCheck {
 
     private func note(_ stream: String, _ position: Int64, _ what: String) {
         guard failure == nil else { return }
-        failure = .integrity("projection: snapshot of \(stream) at position \(position) \(what); run `goalledger replay`")
+        failure = .integrity(
+            "projection: snapshot of \(stream) at position \(position) \(what); run `goalledger replay`")
     }
 }

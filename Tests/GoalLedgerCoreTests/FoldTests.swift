@@ -53,7 +53,8 @@ struct Script {
         for asOf in [nil, "2014-06-01", "2015-06-01"] as [String?] {
             let point = PointInTime(asOf: try asOf.map { text throws(InputError) in try TimePoint(parsing: text) })
             let plain = try #require(Fold.state(of: s.events, at: point))
-            #expect(Fold.resume(snapshot, with: later, at: point, creationKey: creation) == .answered(plain), "\(point)")
+            #expect(Fold.resume(snapshot, with: later, at: point, creationKey: creation) == .answered(plain),
+                    "\(point)")
         }
         #expect(Fold.state(of: s.events, at: .now)?.state["latest"]?.objectValue?["value"] == 6)
         // Known before the retraction: the retracted measurement counts, and is put in its place too.

@@ -23,7 +23,8 @@ import Testing
             cli = try CLI()
             ledger = try Ledger(path: cli.db, mode: .write)
             for line in [
-                #"{"stream":"kb","type":"ActorRegistered","effective":"2010-01-01","actor":"kb","data":{"name":"KB","kind":"body"}}"#,
+                #"{"stream":"kb","type":"ActorRegistered","effective":"2010-01-01","actor":"kb","#
+                    + #""data":{"name":"KB","kind":"body"}}"#,
                 #"{"stream":"p","type":"PlanDrafted","effective":"2010-01-01","actor":"kb","#
                     + #""data":{"organization":"kb","kind":"policy","title":"Politik"}}"#,
                 #"{"stream":"p/g","type":"GoalDefined","effective":"2010-01-01","actor":"kb","#
