@@ -52,19 +52,19 @@ struct ProjectionHead: Sendable {
             return false
         }
         lastWasLate = true
-        guard case .some(let current) = head else {
+        guard head != nil else {
             latestKey = nil
             head = try refold(event, nil, self.creationKey)
             return true
         }
         if self.creationKey == nil { self.creationKey = try creationKey() }
-        if latestKey == nil { latestKey = Fold.latestEffectiveKey(of: current.state) }
+        if latestKey == nil, let state = head?.state { latestKey = Fold.latestEffectiveKey(of: state) }
+        // In place: no copy of the head is held while the measurement goes in.
         if let key = self.creationKey, key <= event.effective.key,
-           let next = Fold.insertLate(event, into: current, latestKey: latestKey) {
-            head = next
+           Fold.insertLate(event, into: &head, latestKey: latestKey) {
             latestKey = max(latestKey ?? event.effective.key, event.effective.key)
         } else {
-            head = try refold(event, current, self.creationKey)
+            head = try refold(event, head, self.creationKey)
             latestKey = nil
         }
         return true

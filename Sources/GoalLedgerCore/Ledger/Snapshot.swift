@@ -95,18 +95,17 @@ extension Fold {
             }
         }
         let rule = CountingRule(point)
-        var start = snapshot.folded
+        var start: Folded? = snapshot.folded
         for candidate in candidates where isLater(candidate) && candidate.foldKey < upTo {
             if retracted.contains(candidate.id) { continue }
             guard let creationKey, creationKey <= candidate.effective.key, rule.isInEffect(candidate),
-                  let inserted = insertLate(candidate, into: start) else { return .unusable }
-            start = inserted
+                  insertLate(candidate, into: &start) else { return .unusable }
         }
         var tail = candidates.filter { candidate in
             upTo < candidate.foldKey && !retracted.contains(candidate.id) && rule.isInEffect(candidate)
         }
         if !isSorted(tail) { tail.sort(by: precedes) }
-        return .answered(fold(tail, from: start))
+        return .answered(fold(tail, from: start ?? snapshot.folded))
     }
 }
 
