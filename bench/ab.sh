@@ -27,6 +27,10 @@ mkdir -p "$WORK" "$(dirname "$OUT")"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
+binaryOf() {  # binaryOf BEFORE|AFTER → that build's goalledger
+    if [ "$1" = AFTER ]; then echo "$AFTER"; else echo "$BEFORE"; fi
+}
+
 # timeBoth NAME COMMAND-ARGS…: runs `goalledger ARGS` of both builds ROUNDS times; `{db}` in ARGS
 # is the ledger that build imported (each build reads files it wrote: an older build need not
 # accept a newer one's snapshots), and for import a fresh file each time.
@@ -36,8 +40,8 @@ timeBoth() {
     local before=() after=()
     for round in $(seq "$ROUNDS"); do
         for build in $( [ $((round % 2)) -eq 1 ] && echo "BEFORE AFTER" || echo "AFTER BEFORE"); do
-            local bin=$BEFORE
-            [ "$build" = AFTER ] && bin=$AFTER
+            local bin
+            bin=$(binaryOf "$build")
             local target=$db-$build.sqlite
             if [ "$name" = import ]; then
                 target="$WORK/import.sqlite"
@@ -73,9 +77,7 @@ for shape in ${SHAPES:-national wide shuffled long}; do
     generateShape "$shape" "$file"
     for build in BEFORE AFTER; do
         rm -f "$db-$build.sqlite" "$db-$build.sqlite-wal" "$db-$build.sqlite-shm"
-        bin=$BEFORE
-        [ "$build" = AFTER ] && bin=$AFTER
-        "$bin" import "$file" --quiet --db "$db-$build.sqlite"
+        "$(binaryOf "$build")" import "$file" --quiet --db "$db-$build.sqlite"
     done
     timeBoth import import "$file" --quiet --db {db}
     timeBoth replay replay --db {db}

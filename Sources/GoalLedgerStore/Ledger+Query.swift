@@ -392,13 +392,9 @@ extension Ledger {
         return EntityView(id: id, kind: kind, point: point, folded: folded, lastChange: lastChange)
     }
 
-    /// The fold of one stream at a point in time: from the current-state
-    /// projection when there are no time limits, else from its events.
+    /// The fold of one stream at a point in time, from its events (a snapshot
+    /// and those after it, else all). `view` answers now from the projection.
     static func folded(_ db: Database, _ id: String, at point: PointInTime) throws -> (EntityKind, Folded?)? {
-        if point.isNow {
-            guard let entry = try Projection.loadEntry(db, id) else { return nil }
-            return (entry.kind, entry.head)
-        }
         let rule = CountingRule(point)
         let foldReads = rule.foldReadsSQL
         guard let creation = try EventRows.creation(db, id), rule.isKnown(creation),

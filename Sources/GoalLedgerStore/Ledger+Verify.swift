@@ -539,9 +539,7 @@ final class StoredSnapshotCheck {
         var found = false
         if hasRow && rows.int(SnapshotColumn.headPosition.index) == position {
             let storedStream = rows.text(SnapshotColumn.stream.index)
-            if storedStream != stream || head == nil {
-                note(storedStream, position, "is not one a fresh fold takes")
-            } else if let head {
+            if storedStream == stream, let head {
                 found = true
                 let storedKey = FoldKey(effective: rows.int(SnapshotColumn.effectiveKey.index),
                                         position: rows.int(SnapshotColumn.lastPosition.index))
@@ -550,6 +548,8 @@ final class StoredSnapshotCheck {
                     && rows.text(SnapshotColumn.headRecorded.index) == recorded()
                     && rows.text(SnapshotColumn.state.index) == head.state.canonicalJSON
                 if !same { note(stream, position, "differs from a fresh fold") }
+            } else {
+                note(storedStream, position, "is not one a fresh fold takes")
             }
             hasRow = try rows.step()
         }

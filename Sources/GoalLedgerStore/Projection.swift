@@ -141,12 +141,10 @@ struct Projection {
             entry.lastSnapshotVersion = inFile
             return inFile
         }
-        if let storedSnapshots {
-            if try storedSnapshots.check(position: position, stream: stream, head: entry.timeline.head,
-                                         required: takes, recorded: recorded) {
-                entry.lastSnapshotVersion = version
-            }
-        }
+        // verify: the file's snapshot here, if any, counts for the rule as one taken.
+        let inFile = try storedSnapshots?.check(position: position, stream: stream, head: entry.timeline.head,
+                                                required: takes, recorded: recorded) ?? false
+        if inFile { entry.lastSnapshotVersion = version }
         guard takes, let head = entry.timeline.head else { return }
         let snapshot = Snapshot(folded: head, headPosition: position, headRecorded: recorded())
         if storedSnapshots == nil { snapshots.append((stream, snapshot)) }

@@ -128,9 +128,11 @@ public enum Fold {
         }
     }
 
-    /// The fold of a stream with one more event that comes before its last
-    /// event in fold order but after its creation, when that needs none of
-    /// the stream's other events; nil when they are needed (a refold).
+    /// Puts into a stream's fold (`head`, changed in place) one more event
+    /// that comes before its last event in fold order but after its
+    /// creation, when that needs none of the stream's other events. Returns
+    /// true when `head` now holds the event; false, with `head` as it was,
+    /// when they are needed (a refold).
     ///
     /// A `MeasurementRecorded` changes only `latest` and `measurements`, and
     /// no event reads either: `measurements` counts, so its place does not
@@ -144,15 +146,10 @@ public enum Fold {
     /// `latestKey` is the effective key of the current `latest`, when the
     /// caller knows it; else it is read from the state's text (parsing it
     /// was 16 % of a replay whose measurements all arrive late, issue 12).
-    public static func insertLate(_ event: Event, into head: Folded, latestKey: Int64? = nil) -> Folded? {
-        var folded: Folded? = head
-        return insertLate(event, into: &folded, latestKey: latestKey) ? folded : nil
-    }
-
-    /// `insertLate` in place: true when `head` now holds the event; false,
-    /// with `head` as it was, when a refold is needed. The state is changed
-    /// where it lies, not copied first (the copy of its slots was 6 % of a
-    /// replay of the shuffled shape, whose readings are nearly all late).
+    ///
+    /// The state is changed where it lies, not copied first (the copy of its
+    /// slots was 6 % of a replay of the shuffled shape, whose readings are
+    /// nearly all late).
     public static func insertLate(_ event: Event, into head: inout Folded?, latestKey: Int64? = nil) -> Bool {
         guard event.type == .measurementRecorded, var folded = head.take() else { return false }
         let current = folded.state[.latest]

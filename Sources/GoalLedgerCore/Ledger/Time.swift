@@ -191,8 +191,7 @@ public struct Effective: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Seconds since 1970 of text already in stored form, read without allocating; nil for anything else.
     static func storedFormKey(_ text: String) -> Int64? {
-        guard text.utf8.count == 10 || text.utf8.count == 20 else { return nil }
-        return text.utf8.withContiguousStorageIfAvailable(storedFormKey) ?? nil
+        text.utf8.withContiguousStorageIfAvailable(storedFormKey) ?? nil
     }
 
     /// Seconds since 1970 of an effective time in exactly the form `Effective`
