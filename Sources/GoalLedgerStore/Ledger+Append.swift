@@ -55,7 +55,6 @@ final class AppendSession: LedgerView {
         self.db = db
         self.context = context
         self.checkpointInterval = checkpointInterval
-        projection = Projection(stored: db)
         let head = try RawStatement(db, EventRows.headSQL)
         if try head.step() {
             headPosition = head.int(HeadColumn.position.index)
@@ -67,6 +66,7 @@ final class AppendSession: LedgerView {
             lastRecorded = Recorded(micros: Int64.min / 2)
         }
         head.reset()
+        projection = Projection(stored: db, isEmpty: headPosition == 0)
         startPosition = headPosition
         insert = try RawStatement(db, EventRows.insertSQL)
         appendedIDs = headPosition == 0 ? IDFilter() : nil
@@ -102,6 +102,7 @@ final class AppendSession: LedgerView {
         // A stream's first event never changes: ask the file once per stream,
         // and keep only its time (small enough to keep for every stream).
         if let known = created[stream] { return known }
+        if projection.isKnownAbsent(stream) { return nil }
         guard let creation = try EventRows.creation(db, stream) else { return nil }
         created[stream] = creation.effective
         return creation.effective
@@ -195,6 +196,7 @@ final class AppendSession: LedgerView {
             throw LedgerError.rejected("cannot append: \(error.message ?? "constraint failed")")
         }
         try merkle.append(db, eventHash: event.hash, position: position)
+        if version == 1 { created[event.stream] = event.effective }  // its creation: spares asking the file
         if isKeyEvent { keys.record(event) }
         headPosition = position
         headHash = event.hash
@@ -252,8 +254,8 @@ extension Ledger {
     }
 }
 
-/// A Bloom filter of event ids: "no" is certain, "maybe" is asked of the file.
-/// 2^24 bits (2 MiB) keep false maybes under 1 % for a million ids.
+/// A Bloom filter of ids (of events, or of streams): "no" is certain, "maybe"
+/// is asked of the file. 2^24 bits (2 MiB) keep false maybes under 1 % for a million ids.
 struct IDFilter {
     private var bits = [UInt64](repeating: 0, count: 1 << 18)
 
