@@ -78,14 +78,6 @@ struct FoldOrderedList<Value> {
         return removed.value
     }
 
-    /// The entry with this key, when there is one.
-    func entry(at key: FoldKey) -> Entry? {
-        guard !chunks.isEmpty else { return nil }
-        let chunk = chunks[chunkIndex(for: key)]
-        let slot = Self.firstIndex(in: chunk, notBelow: key)
-        return slot < chunk.count && chunk[slot].key == key ? chunk[slot] : nil
-    }
-
     /// The entry with the greatest key below `bound`; with no bound, the last entry.
     func last(before bound: FoldKey?) -> Entry? {
         guard let bound else { return last }
