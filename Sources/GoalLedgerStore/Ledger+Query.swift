@@ -319,28 +319,59 @@ extension Ledger {
     ///   and just after it was recorded, and `retractedBy` names a retraction of it.
     /// - throws: `LedgerError` `notFound` (exit 3) when there is no such entity or no event then.
     public func history(_ id: String, at point: PointInTime = .now) throws -> [HistoryRow] {
+        var rows: [HistoryRow] = []
+        try history(id, at: point) { rows.append($0) }
+        return rows
+    }
+
+    /// `history`, each row handed to `row` as soon as it is worked out, so
+    /// the rows of a long stream are never all in memory (the CLI prints them
+    /// as they come). Which events a retraction hides is asked first, so each
+    /// row leaves with its `retractedBy`.
+    ///
+    /// - throws: `LedgerError` `notFound` after the last row when there is no
+    ///   such entity or no event then (no row was handed out), or what `row` throws.
+    public func history(_ id: String, at point: PointInTime = .now, row: (HistoryRow) throws -> Void) throws {
         try read { db in
-            let all = try EventRows.stream(db, id)
-            guard !all.isEmpty else { throw LedgerError.notFound("no entity \(id)") }
             let rule = CountingRule(point)
-            var timeline = StreamTimeline()
-            var rows: [HistoryRow] = []
             var retractions: [String: Int64] = [:]
-            // Every event known then, with what it changed; those in effect then are listed.
-            for (offset, event) in all.enumerated() {
+            let retracting = try RawStatement(db, Self.retractionsOfStreamSQL)
+            retracting.bind(1, id)
+            while try retracting.step() {
+                let event = try EventRows.read(retracting)
                 guard rule.isKnown(event) else { break }
-                let changes = timeline.add(event) { Array(all[..<offset]) }
-                if event.type == .retracted, let target = event.data["event"]?.stringValue {
-                    retractions[target] = event.position
-                }
-                guard rule.isInEffect(event) else { continue }
-                rows.append(HistoryRow(event: event, changes: changes))
+                if let target = event.data["event"]?.stringValue { retractions[target] = event.position }
             }
-            for k in rows.indices { rows[k].retractedBy = retractions[rows[k].event.id] }
-            guard !rows.isEmpty else { throw LedgerError.notFound("no events of \(id) at that time") }
-            return rows
+            retracting.reset()
+
+            let statement = try RawStatement(db, Self.historyOfStreamSQL)
+            statement.bind(1, id)
+            defer { statement.reset() }
+            var timeline = StreamTimeline()
+            var exists = false, shown = false
+            // Every event known then, with what it changed; those in effect then are listed.
+            while try statement.step() {
+                let event = try EventRows.read(statement)
+                exists = true
+                guard rule.isKnown(event) else { break }
+                let changes = try timeline.add(event) { try EventRows.stream(db, id, before: event.position) }
+                guard rule.isInEffect(event) else { continue }
+                var found = HistoryRow(event: event, changes: changes)
+                found.retractedBy = retractions[event.id]
+                try row(found)
+                shown = true
+            }
+            guard exists else { throw LedgerError.notFound("no entity \(id)") }
+            guard shown else { throw LedgerError.notFound("no events of \(id) at that time") }
         }
     }
+
+    /// A stream's events in position order, for `history` (its own text, so
+    /// its cached statement is not the one `EventRows.stream` resets meanwhile).
+    static let historyOfStreamSQL = "SELECT \(EventRows.columns) FROM events WHERE stream = ? ORDER BY position"
+    /// A stream's retractions in position order, for `history`.
+    static let retractionsOfStreamSQL =
+        "SELECT \(EventRows.columns) FROM events WHERE stream = ? AND type = 'Retracted' ORDER BY position"
 
     /// Field-level differences of an entity between two as-of times; for a plan also its entities.
     public func diff(_ id: String, from: TimePoint, to: TimePoint, knownAt: TimePoint? = nil) throws -> DiffView {

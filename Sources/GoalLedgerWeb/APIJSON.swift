@@ -17,7 +17,22 @@ public enum APIJSON {
     }
 
     public static func history(_ ledger: Ledger, _ id: String, at point: PointInTime) throws -> String {
-        line(.array(try ledger.history(id, at: point).map(\.json)))
+        var json = ""
+        try history(ledger, id, at: point) { json += $0 }
+        return json
+    }
+
+    /// The history rows as one array, written row by row (as `audit`), so the
+    /// CLI can stream a long stream's history; nothing is written when the
+    /// entity or its events are not found.
+    public static func history(_ ledger: Ledger, _ id: String, at point: PointInTime,
+                               write: (String) throws -> Void) throws {
+        var first = true
+        try ledger.history(id, at: point) { row in
+            try write((first ? "[" : ",") + escapingC1Controls(row.jsonText))
+            first = false
+        }
+        try write("]\n")
     }
 
     public static func diff(_ ledger: Ledger, _ id: String, from: TimePoint, to: TimePoint,

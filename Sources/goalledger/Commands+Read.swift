@@ -104,9 +104,9 @@ extension GoalLedgerCommand {
         func run() throws {
             try runCommand {
                 let (opened, point) = (try ledger.open(.read), try time.point)
-                if output.json { return printAPIJSON(try APIJSON.history(opened, id, at: point)) }
-                let rows = try opened.history(id, at: point)
-                for r in rows { TextRender.history(r, withStream: false).forEach(Out.print) }
+                // Row by row: a stream of 100k events is printed as it is worked out, not held.
+                if output.json { return try APIJSON.history(opened, id, at: point, write: printAPIJSON) }
+                try opened.history(id, at: point) { row in TextRender.history(row, withStream: false).forEach(Out.print) }
             }
         }
     }
