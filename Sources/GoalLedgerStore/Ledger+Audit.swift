@@ -29,7 +29,7 @@ extension Ledger {
     /// - throws: `LedgerError` when the file cannot be read, or what `row` throws.
     public func audit(_ filter: AuditFilter, row: (HistoryRow) throws -> Void) throws {
         guard let filter = filter.resolved else { return }
-        try read { db in
+        try read { db in try Self.withScanCache(db) {
             let relevant = filter.relevantTypes
             let typeList = relevant.map { types in
                 " AND type IN (" + types.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")"
@@ -77,7 +77,7 @@ extension Ledger {
                 if let found = try rule.row(for: event, timeline: &timeline, earlier: { [] }) { try row(found) }
                 timelines[event.stream] = timeline
             }
-        }
+        } }
     }
 }
 

@@ -332,7 +332,7 @@ extension Ledger {
     /// - throws: `LedgerError` `notFound` after the last row when there is no
     ///   such entity or no event then (no row was handed out), or what `row` throws.
     public func history(_ id: String, at point: PointInTime = .now, row: (HistoryRow) throws -> Void) throws {
-        try read { db in
+        try read { db in try Self.withScanCache(db) {
             let rule = CountingRule(point)
             var retractions: [String: Int64] = [:]
             let retracting = try RawStatement(db, Self.retractionsOfStreamSQL)
@@ -363,7 +363,7 @@ extension Ledger {
             }
             guard exists else { throw LedgerError.notFound("no entity \(id)") }
             guard shown else { throw LedgerError.notFound("no events of \(id) at that time") }
-        }
+        } }
     }
 
     /// A stream's events in position order, for `history` (its own text, so
