@@ -38,6 +38,10 @@ public final class Ledger: @unchecked Sendable {
     public struct Checkpoints: Sendable {
         public var interval: Int64 = 1 << 15
         public var replayResidentStreams = 50_000
+        /// Past this many streams in memory, `verify` compares the rows of
+        /// streams whose last event it has folded and lets them go
+        /// (`Projection.letGoOfFinished`), every `interval` events.
+        public var verifyResidentStreams = 50_000
         public init() {}
     }
 

@@ -61,6 +61,8 @@ struct Projection {
     var storedSnapshots: StoredSnapshotCheck?
     /// Every snapshot taken in this run, by stream, for refolding late events.
     var taken: [String: [Snapshot]] = [:]
+    /// The streams `verify` has compared and let go of (`letGoOfFinished`).
+    var finished = FinishedStreams()
     /// Where the entries not in memory are.
     enum EntrySource {
         /// Nowhere: every entry is in memory. A replay (which empties
@@ -135,7 +137,10 @@ struct Projection {
             var plan: String? = nil
             switch kind {
             case .theme, .goal, .initiative: plan = event.data["plan"]?.stringValue
-            case .indicator: plan = try event.data["goal"]?.stringValue.flatMap { try self.entry($0)?.plan }
+            case .indicator:
+                plan = try event.data["goal"]?.stringValue.flatMap { goal in
+                    try self.entry(goal)?.plan ?? finished.plansOfGoals[goal]
+                }
             case .actor, .plan: plan = nil
             }
             entry = StreamEntry(kind: kind, version: 0, plan: plan, created: event.position,

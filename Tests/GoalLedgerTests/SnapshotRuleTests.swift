@@ -65,12 +65,7 @@ import Testing
         }
 
         func change(_ sql: String, _ arguments: StatementArguments = []) throws {
-            let queue = try DatabaseQueue(path: cli.db)
-            try queue.write { db in
-                try db.execute(sql: sql, arguments: arguments)
-                #expect(db.changesCount == 1)
-            }
-            try queue.close()
+            try cli.changeOneRow(sql, arguments)
         }
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GRDB
 import Testing
 
 /// Runs the real `goalledger` binary, as a user would.
@@ -96,6 +97,17 @@ struct CLI {
     func checksum(_ path: String) -> String? {
         guard let d = FileManager.default.contents(atPath: path) else { return nil }
         return SHA256.hash(data: d).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Runs one statement on the ledger file behind the binary's back (a
+    /// tampering test's edit), expecting it to change exactly one row.
+    func changeOneRow(_ sql: String, _ arguments: StatementArguments = []) throws {
+        let queue = try DatabaseQueue(path: db)
+        try queue.write { db in
+            try db.execute(sql: sql, arguments: arguments)
+            #expect(db.changesCount == 1)
+        }
+        try queue.close()
     }
 
     func json(_ r: Result) throws -> Any { try JSONSerialization.jsonObject(with: r.stdoutData, options: [.fragmentsAllowed]) }
