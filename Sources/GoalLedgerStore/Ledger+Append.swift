@@ -206,7 +206,7 @@ final class AppendSession: LedgerView {
         try projection.apply(event, db, recorded: { recorded })
         if (position - startPosition) % checkpointInterval == 0 {
             try projection.checkpoint(db)
-            if created.count > 200_000 { created.removeAll() }
+            if created.count > StoreTuning.creationTimesKept { created.removeAll() }
         }
         return .appended(event)
     }
