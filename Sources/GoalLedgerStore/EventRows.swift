@@ -148,6 +148,25 @@ enum EventRows {
         return try statement.step() ? try read(statement) : nil
     }
 
+    /// Of the streams given with the position of the last event a scan has
+    /// read of each, those whose last event in the file is that one: nothing
+    /// later in the scan moves them. Asked in id order, so the stream index
+    /// is walked forward. What `verify` and `audit` let go of on a ledger of
+    /// many streams.
+    static func streamsEnding(_ db: Database, at lastRead: [String: Int64]) throws -> [String] {
+        let last = try RawStatement(db, lastPositionOfStreamSQL)
+        defer { last.reset() }
+        var ended: [String] = []
+        for id in lastRead.keys.sorted() {
+            last.reset()
+            last.bind(1, id)
+            if try last.step(), last.int(0) == lastRead[id]! { ended.append(id) }
+        }
+        return ended
+    }
+
+    static let lastPositionOfStreamSQL = "SELECT position FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1"
+
     static func at(_ db: Database, position: Int64) throws -> Event? {
         let statement = try RawStatement(db, "SELECT \(columns) FROM events WHERE position = ?")
         statement.bind(1, position)

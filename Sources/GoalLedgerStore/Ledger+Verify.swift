@@ -312,33 +312,23 @@ struct FinishedStreams {
 }
 
 extension Projection {
-    static let lastVersionOfStreamSQL = "SELECT max(version) FROM events WHERE stream = ?"
-
     /// `verify`'s bound on memory. Past `residentEntries` streams, each
     /// stream idle since the last call whose last event is the file's last
-    /// of its stream (so nothing later in the scan moves it) is compared with
-    /// its `entities` row now and let go. A difference is kept, the first
-    /// found, and thrown after the scan (`compareProjection`), so failures
-    /// of the events themselves are still named first. The wide shape at 1M
-    /// (450k streams of a few events each) held 436 MB without it and 135 MB
-    /// with it, for 6.6 → 7.9 s (medians of 3): the rows are read by key
-    /// instead of in one pass. Ledgers of up to `residentEntries` streams
-    /// (all the other shapes) never come here.
+    /// of its stream (`EventRows.streamsEnding`: nothing later in the scan
+    /// moves it) is compared with its `entities` row now and let go. A
+    /// difference is kept, the first found, and thrown after the scan
+    /// (`compareProjection`), so failures of the events themselves are still
+    /// named first. The wide shape at 1M (450k streams of a few events each)
+    /// held 436 MB without it and 135 MB with it, for 6.6 → 7.9 s (medians of
+    /// 3): the rows are read by key instead of in one pass. Ledgers of up to
+    /// `residentEntries` streams (all the other shapes) never come here.
     mutating func letGoOfFinished(_ db: Database, check: inout EntityRowCheck) throws {
         let since = lastCheckpoint
         lastCheckpoint = latest
         guard entries.count > residentEntries else { return }
-        let lastVersion = try RawStatement(db, Self.lastVersionOfStreamSQL)
-        var done: [String] = []
-        // In id order, so both indexes are walked forward, not jumped about.
-        let idle = entries.filter { $0.value.touched <= since }
-        for id in idle.keys.sorted() {
-            lastVersion.bind(1, id)
-            let last = try lastVersion.step() ? lastVersion.int(0) : 0
-            lastVersion.reset()
-            if last == idle[id]!.version { done.append(id) }
-        }
-        for id in done {
+        var lastRead: [String: Int64] = [:]
+        for (id, entry) in entries where entry.touched <= since { lastRead[id] = entry.touched }
+        for id in try EventRows.streamsEnding(db, at: lastRead) {
             let entry = entries.removeValue(forKey: id)!
             if finished.failure == nil {
                 do { try check.compare(db, id, entry) } catch let failure as LedgerError { finished.failure = failure }
