@@ -39,7 +39,9 @@ final class AuditSpill {
 
     /// Keeps the changes of the row at `position`, as JSON.
     func keep(_ changes: [Change], position: Int64) throws {
-        let text = JSONWriter.ordered(.array(changes.map(\.json)))
+        var writer = JSONWriter()
+        Change.write(changes, into: &writer)
+        let text = writer.string
         let statement = RawStatement(raw: insert!)
         defer { statement.reset() }
         statement.bind(1, position)

@@ -79,7 +79,7 @@ public struct HistoryRow: Sendable {
         var writer = JSONWriter(capacity: 1024)
         event.writeExport(into: &writer, closing: false)
         writer.append(",\"changes\":")
-        writer.writeOrdered(.array(changes.map(\.json)))
+        Change.write(changes, into: &writer)
         writer.append("}")
         return writer
     }
