@@ -152,7 +152,7 @@ public struct EntityState: Sendable, Equatable {
     /// `flattened`, limited to some top-level members (nil: all), each path
     /// with the place in `stateOrder` of its first segment (`Int.max` for none).
     func leaves(members: [String]?) -> [(path: String, value: JSON, top: Int)] {
-        var out: [(String, JSON, Int)] = []
+        var out: [(path: String, value: JSON, top: Int)] = []
         let order = kind.stateOrder
         func walk(_ prefix: String, _ value: JSON, _ top: Int) {
             if case .object(let object) = value {
@@ -174,7 +174,7 @@ public struct EntityState: Sendable, Equatable {
 
     /// `leaves(members: [name])` of the member in `slot`.
     func leaves(slot: Int) -> [(path: String, value: JSON, top: Int)] {
-        var out: [(String, JSON, Int)] = []
+        var out: [(path: String, value: JSON, top: Int)] = []
         func walk(_ prefix: String, _ value: JSON) {
             if case .object(let object) = value {
                 for (name, sub) in object { walk(prefix + "." + name, sub) }

@@ -44,14 +44,15 @@ public struct Event: Sendable, Equatable {
         self.sigs = sigs
     }
 
-    /// The event as a fold reads it: without actor, reason, decision, the
-    /// stored `data` text, recordedBy, prev, hash and sigs, which no fold
-    /// reads (the store reads rows the same way for its folds). What
-    /// `StreamFoldIndex` keeps of each event, so a long stream out of order
+    /// The event as a fold reads it: without its stream, actor, reason,
+    /// decision, the stored `data` text, recorded, recordedBy, prev, hash and
+    /// sigs, which no fold reads (the store reads rows much the same way for
+    /// its folds). What `StreamFoldIndex` keeps of the few events it folds
+    /// in order (creations, milestones, links), so a long stream out of order
     /// holds little per event.
     public var light: Event {
-        .forFold(position: position, version: version, stream: stream, type: type, effective: effective, id: id,
-                 data: data, recorded: recorded)
+        .forFold(position: position, version: version, stream: "", type: type, effective: effective, id: id,
+                 data: data, recorded: "")
     }
 
     /// An event with only what a fold reads (see `light`); `recorded` may be
