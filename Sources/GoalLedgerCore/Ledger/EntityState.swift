@@ -198,7 +198,12 @@ public struct EntityState: Sendable, Equatable {
         for slot in old.slots.indices where old.slots[slot] != new.slots[slot] {
             switch (old.slots[slot], new.slots[slot]) {
             case (.object?, _), (_, .object?):
-                changes += Change.between(leaves: old.leaves(slot: slot), new.leaves(slot: slot), reorderedBy: nil)
+                let name = old.kind.stateOrder[slot]
+                if let flat = Change.betweenFlatObjects(name, old.slots[slot], new.slots[slot]) {
+                    changes += flat
+                } else {
+                    changes += Change.between(leaves: old.leaves(slot: slot), new.leaves(slot: slot), reorderedBy: nil)
+                }
             case (let before, let after):
                 changes.append(Change(field: old.kind.stateOrder[slot], before: before, after: after))
             }
@@ -280,6 +285,39 @@ public struct Change: Sendable, Equatable {
         let reorder = old != nil && new != nil && old!.kind != new!.kind
         return between(leaves: old?.leaves(members: differing) ?? [], new?.leaves(members: differing) ?? [],
                        reorderedBy: reorder ? new!.kind : nil)
+    }
+
+    /// The changes of member `name` when it is, on each side, absent or an
+    /// object of distinct keys whose values are not objects (`latest`, and
+    /// `target` without a baseline): each path is `name.key`, and only the
+    /// paths that change are built. Nil for any other pair. The order is the
+    /// flattened case's: the new object's keys, then those only the old had.
+    /// (Flattening and ordering `latest` at every reading was 8 % of a
+    /// `history` of a 100k-reading stream and 10 % of an `audit`.)
+    fileprivate static func betweenFlatObjects(_ name: String, _ old: JSON?, _ new: JSON?) -> [Change]? {
+        func flat(_ value: JSON?) -> JSONObject?? {
+            switch value {
+            case nil: return .some(nil)
+            case .object(let object)?:
+                let members = object.members
+                for (index, member) in members.enumerated() {
+                    if case .object = member.value { return nil }
+                    if members[..<index].contains(where: { $0.key == member.key }) { return nil }
+                }
+                return .some(object)
+            default: return nil
+            }
+        }
+        guard case .some(let before) = flat(old), case .some(let after) = flat(new) else { return nil }
+        var changes: [Change] = []
+        for (key, value) in after?.members ?? [] {
+            let was = before?[key]
+            if was != value { changes.append(Change(field: name + "." + key, before: was, after: value)) }
+        }
+        for (key, value) in before?.members ?? [] where after?[key] == nil {
+            changes.append(Change(field: name + "." + key, before: value, after: nil))
+        }
+        return changes
     }
 
     /// The changes between two flattened states. Order: every path of
