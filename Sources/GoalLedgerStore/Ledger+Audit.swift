@@ -84,7 +84,7 @@ extension Ledger {
                     try streamFold.fold(db, stream: event.stream, showingFrom: event.position, row: row)
                     continue
                 }
-                if let found = try rule.row(for: event, timeline: &timeline, earlier: { [] }) { try row(found) }
+                if let found = rule.row(for: event, timeline: &timeline, earlier: { [] }) { try row(found) }
                 timelines[event.stream] = timeline
             }
         } }
@@ -202,10 +202,10 @@ struct AuditStreamFold {
                 readIDs.insert(event.id)
             }
             if event.position < first {
-                try timeline.skip(event) { earlier }
+                timeline.skip(event) { earlier }
                 continue
             }
-            guard let found = try rule.row(for: event, timeline: &timeline, earlier: { earlier }) else { continue }
+            guard let found = rule.row(for: event, timeline: &timeline, earlier: { earlier }) else { continue }
             if event.position == first {
                 try row(found)
             } else {

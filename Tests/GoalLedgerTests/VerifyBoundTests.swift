@@ -21,8 +21,8 @@ import Testing
     }
 
     /// A verify that keeps at most 40 streams, and one that keeps them all.
-    static func bothVerifies(_ cli: CLI) throws -> (bounded: Result<VerifyReport, Error>,
-                                                   whole: Result<VerifyReport, Error>) {
+    static func bothVerifies(_ cli: CLI) throws -> (bounded: Result<VerifyReport, any Error>,
+                                                   whole: Result<VerifyReport, any Error>) {
         let ledger = try Ledger(path: cli.db, mode: .read)
         ledger.checkpoints.interval = 97
         ledger.checkpoints.verifyResidentStreams = 40
@@ -33,7 +33,7 @@ import Testing
     }
 
     /// The failure's message; nil when the verify passed.
-    static func message(_ result: Result<VerifyReport, Error>) -> String? {
+    static func message(_ result: Result<VerifyReport, any Error>) -> String? {
         if case .failure(let error) = result { return (error as? LedgerError)?.message ?? "\(error)" }
         return nil
     }
