@@ -154,36 +154,31 @@ public struct EntityState: Sendable, Equatable {
     func leaves(members: [String]?) -> [(path: String, value: JSON, top: Int)] {
         var out: [(path: String, value: JSON, top: Int)] = []
         let order = kind.stateOrder
-        func walk(_ prefix: String, _ value: JSON, _ top: Int) {
-            if case .object(let object) = value {
-                for (name, sub) in object { walk(prefix + "." + name, sub, top) }
-            } else {
-                out.append((prefix, value, top))
-            }
-        }
         func top(_ name: String) -> Int {
             guard name.utf8.contains(UInt8(ascii: ".")) else { return kind.slot(name) ?? Int.max }
             return order.firstIndex(of: String(name.prefix { $0 != "." })) ?? Int.max
         }
         for (slot, name) in order.enumerated() where members?.contains(name) ?? true {
-            if let value = slots[slot] { walk(name, value, slot) }
+            if let value = slots[slot] { Self.flatten(name, value, top: slot, into: &out) }
         }
-        for name in extra.keys.sorted() where members?.contains(name) ?? true { walk(name, extra[name]!, top(name)) }
+        for name in extra.keys.sorted() where members?.contains(name) ?? true {
+            Self.flatten(name, extra[name]!, top: top(name), into: &out)
+        }
         return out
     }
 
     /// `leaves(members: [name])` of the member in `slot`.
     func leaves(slot: Int) -> [(path: String, value: JSON, top: Int)] {
         var out: [(path: String, value: JSON, top: Int)] = []
-        func walk(_ prefix: String, _ value: JSON) {
-            if case .object(let object) = value {
-                for (name, sub) in object { walk(prefix + "." + name, sub) }
-            } else {
-                out.append((prefix, value, slot))
-            }
-        }
-        if let value = slots[slot] { walk(kind.stateOrder[slot], value) }
+        if let value = slots[slot] { Self.flatten(kind.stateOrder[slot], value, top: slot, into: &out) }
         return out
+    }
+
+    /// Appends the leaves of `value` at `path`: a nested object's members as `path.name`.
+    private static func flatten(_ path: String, _ value: JSON, top: Int,
+                                into out: inout [(path: String, value: JSON, top: Int)]) {
+        guard case .object(let object) = value else { return out.append((path, value, top)) }
+        for (name, sub) in object { flatten(path + "." + name, sub, top: top, into: &out) }
     }
 
     /// `Change.between` of two states of one kind with no extra members (all

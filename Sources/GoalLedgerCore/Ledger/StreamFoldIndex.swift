@@ -55,21 +55,19 @@ public struct StreamFoldIndex: Sendable {
         }
         guard !retractedIDs.contains(added.id) else { return }
         // What no fold reads (actor, reasons, stored text, hashes) is not kept.
-        let event = added.light
-        let key = event.foldKey
-        slotByID[event.id] = events.count
-        events.append(KeptEvent(event))
+        let key = added.foldKey
+        slotByID[added.id] = events.count
+        events.append(KeptEvent(added))
         counted.insert(key, ())
-        if event.type.creates != nil {
-            creations.insert(key, event)
+        if added.type.creates != nil {
+            creations.insert(key, added.light)
             keepCreated()
         }
-        if event.type == .measurementRecorded { measurements.insert(key, ()) }
-        if let member = Fold.memberFoldedInOrder(by: event.type) {
-            foldedInOrder[member, default: .init()].insert(key, event)
+        if added.type == .measurementRecorded { measurements.insert(key, ()) }
+        if let member = Fold.memberFoldedInOrder(by: added.type) {
+            foldedInOrder[member, default: .init()].insert(key, added.light)
         }
-        let written = Self.valuesSet(by: event)
-        for (member, value) in written { writers[member, default: .init()].insert(key, value) }
+        for (member, value) in Self.valuesSet(by: added) { writers[member, default: .init()].insert(key, value) }
     }
 
     /// The counted event that `id` names, when there is one.
