@@ -22,6 +22,15 @@ public struct StreamTimeline: Sendable {
 
     public init() {}
 
+    /// A timeline that goes on from a head worked out elsewhere (a stream
+    /// folded whole by `audit`), with no index: the events that follow must
+    /// be in fold order after it until the next head is given. A nil head
+    /// means the stream has had no event yet.
+    public init(resumingAt head: Folded?) {
+        self.head = head
+        self.hasEvents = head != nil
+    }
+
     /// How many events the index holds (0 until an event arrives out of order):
     /// what a caller following many streams weighs against its memory budget.
     public var indexedEvents: Int { index?.count ?? 0 }
