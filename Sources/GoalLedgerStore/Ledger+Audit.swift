@@ -95,7 +95,7 @@ extension Ledger {
                     continue
                 }
                 if let found = rule.row(for: event, timeline: &timeline, earlier: { [] }) { try row(found) }
-                timelines[event.stream] = timeline
+                if streamFold.spill?.isLastFoldedByScan(event.position) != true { timelines[event.stream] = timeline }
             }
         } }
     }
@@ -205,6 +205,8 @@ struct AuditStreamFold {
         var readIDs = Set<String>()
         // Whether the event before (from `first` on) was one the scan cannot fold itself.
         var afterLate = true
+        var lastFoldedByScan: Int64? = nil
+        defer { if let lastFoldedByScan { spill.keepLastFoldedByScan(lastFoldedByScan) } }
         while try statement.step() {
             let event = try EventRows.read(statement)
             defer {
@@ -228,6 +230,7 @@ struct AuditStreamFold {
                 // The scan folds it itself, on the head it is given at the first such event after late ones.
                 if afterLate { try spill.keep(.resume(head), position: event.position) }
                 afterLate = false
+                lastFoldedByScan = event.position
                 timeline.skip(event) { earlier }
                 continue
             }
