@@ -57,6 +57,7 @@ extension Ledger {
                 // are append-only, and the last positions agree. The first failure by
                 // position wins, then by the order the checks of one event run.
                 defer { scan.close() }
+                chain.leavesSignatureChecks = true
                 let shared = UnsafeSendable(rows)
                 try Handoff<VerifyBatch>(batchSize: 1, depth: StoreTuning.scanBatchesAhead).run(producer: { put in
                     var batch = VerifyBatch()
@@ -73,10 +74,12 @@ extension Ledger {
                             break
                         }
                         if batch.rows.count == StoreTuning.scanRowsPerBatch {
+                            batch.signatureChecks = chain.takeSignatureChecks()
                             try put(batch)
                             batch = VerifyBatch()
                         }
                     }
+                    batch.signatureChecks = chain.takeSignatureChecks()
                     if batch.rows.count > 0 { try put(batch) }
                 }, consumer: { batch in
                     var own: VerifyFailure? = nil
@@ -88,7 +91,8 @@ extension Ledger {
                         if own == nil, index < batch.eventHashes.count { merkle.append(batch.eventHashes[index]) }
                         return own == nil
                     }
-                    if let first = [batch.failure, own].compactMap({ $0 }).min() { throw first.error }
+                    let failures = [batch.failure, own, batch.signatureFailure()].compactMap { $0 }
+                    if let first = failures.min() { throw first.error }
                 })
             } else {
                 let statement = try RawStatement(db, sql)
@@ -382,6 +386,19 @@ struct VerifyBatch: @unchecked Sendable {
     var failure: VerifyFailure?
     /// Each row's chain hash as bytes, for the Merkle tree, once its chain checks passed.
     var eventHashes: [MerkleHash] = []
+    /// The Ed25519 checks the chain's core left to the folding core (`ChainCheck.leavesSignatureChecks`).
+    var signatureChecks: [SignatureChecksLeft] = []
+
+    /// The first of `signatureChecks` that fails, as `ChainCheck` would have named it.
+    func signatureFailure() -> VerifyFailure? {
+        for event in signatureChecks {
+            if let failed = event.checks.first(where: { !$0.verifies() }) {
+                return VerifyFailure(index: event.index, stage: .signature, error: LedgerError.integrity(
+                    "position \(event.position): \(failed.failure)", position: event.position))
+            }
+        }
+        return nil
+    }
 
     /// Decodes the row's `hash` for the Merkle tree; a failure when it is not 64 lowercase hex digits.
     mutating func appendEventHash(_ row: RowBytes, index: Int) -> VerifyFailure? {
@@ -393,6 +410,13 @@ struct VerifyBatch: @unchecked Sendable {
         eventHashes.append(hash)
         return nil
     }
+}
+
+/// The Ed25519 checks of one signed event, left by the chain's core for the folding core.
+struct SignatureChecksLeft: Sendable {
+    var index: Int
+    var position: Int64
+    var checks: [KeyRegistry.SignatureCheck]
 }
 
 /// The checks that follow the rows in position order and need nothing but
@@ -410,6 +434,15 @@ final class ChainCheck: @unchecked Sendable {
     private var hasher = ChainHasher()
     /// Keys registered and revoked so far, rebuilt along the events (SPEC §10).
     private var keys = KeyRegistry()
+    /// Set when a folding core runs beside this one: every other signed event's
+    /// Ed25519 checks are left to it (`takeSignatureChecks`) instead of made here.
+    /// One check takes about 80 µs here, against some 3 µs for the rest of an
+    /// event on either core, so a ledger of signed events kept this core busy
+    /// while the other waited: `verify` of 40,000 events signed by one key,
+    /// median of three alternating runs, 3.76 → 2.18 s.
+    var leavesSignatureChecks = false
+    private var signedEventsSeen = 0
+    private var signatureChecksLeft: [SignatureChecksLeft] = []
 
     init(against: (position: Int64, hash: String)?) {
         self.against = against.map { ($0.position, Array($0.hash.utf8)) }
@@ -434,7 +467,7 @@ final class ChainCheck: @unchecked Sendable {
 
     /// A signed event's signatures and keys, and a key event's key, checked again at
     /// its position; only these rows are decoded (no other type starts with "K").
-    private func checkSignatures(_ row: RowBytes, fail: (VerifyFailure.Stage, String) -> VerifyFailure)
+    private func checkSignatures(_ row: RowBytes, index: Int, fail: (VerifyFailure.Stage, String) -> VerifyFailure)
         -> VerifyFailure?
     {
         let isKeyEvent = row.bytes(.type).first == UInt8(ascii: "K")
@@ -445,9 +478,25 @@ final class ChainCheck: @unchecked Sendable {
            !Self.same(stored, Array(EventSignature.canonical(sigs).utf8)) {
             return fail(.signature, "sigs is not in canonical form")
         }
-        do { try keys.check(event) } catch { return fail(.signature, error.message) }
+        do {
+            signedEventsSeen += event.sigs == nil ? 0 : 1
+            if leavesSignatureChecks && event.sigs != nil && signedEventsSeen % 2 == 0 {
+                signatureChecksLeft.append(SignatureChecksLeft(
+                    index: index, position: event.position, checks: try keys.checkLeavingSignatures(event)))
+            } else {
+                try keys.check(event)
+            }
+        } catch {
+            return fail(.signature, error.message)
+        }
         if isKeyEvent { keys.record(event) }
         return nil
+    }
+
+    /// The Ed25519 checks left for the folding core since the last call.
+    func takeSignatureChecks() -> [SignatureChecksLeft] {
+        defer { signatureChecksLeft = [] }
+        return signatureChecksLeft
     }
 
     func check(_ row: RowBytes, index: Int) -> VerifyFailure? {
@@ -502,7 +551,7 @@ final class ChainCheck: @unchecked Sendable {
         else {
             return fail(.content, "stream, actor or id is malformed")
         }
-        if let failure = checkSignatures(row, fail: fail) { return failure }
+        if let failure = checkSignatures(row, index: index, fail: fail) { return failure }
         if let against, against.position == position {
             guard Self.same(hash, against.hash) else {
                 let text = String(decoding: hash, as: UTF8.self)

@@ -66,6 +66,65 @@ import Testing
         #expect(throws: InputError.self) { try KeyRegistry().check(event) }
     }
 
+    /// `verify` leaves some events' Ed25519 checks to its other core
+    /// (`KeyRegistry.checkLeavingSignatures`): whatever the event, it must pass
+    /// or fail exactly as `check` says, with the same message.
+    @Test func checksLeftForLaterAgreeWithCheck() throws {
+        let mayor = try NoteSigner.generate(name: "ballerup/borgmester", type: .ed25519)
+        let stranger = try NoteSigner.generate(name: "ballerup/borgmester", type: .ed25519)
+        var registry = KeyRegistry()
+        var registration = try EventInput.parse("""
+            {"stream":"ballerup/borgmester","type":"KeyRegistered","effective":"2026-01-05",\
+            "actor":"ballerup/kb","data":{"key":"\(mayor.verifier.text)"}}
+            """)
+        registration.sign(with: [mayor], newID: { "key-1" })
+        let registered = registration.event(position: 1, version: 2, id: "key-1", recorded: "2026-01-05T00:00:00Z",
+                                            recordedBy: mayor.name, prev: Event.genesis)
+        try registry.check(registered)
+        registry.record(registered)
+
+        func event(signedBy signers: [NoteSigner], forgingWith: Int? = nil) throws -> Event {
+            var input = try EventInput.parse("""
+                {"stream":"ballerup/erhverv-2017/mal-3","type":"StatusChanged","effective":"2026-02-01",\
+                "actor":"ballerup/kb","data":{"status":"achieved"}}
+                """)
+            input.sign(with: signers, newID: { "e" })
+            if let forged = forgingWith, var sigs = input.sigs {
+                // A signature made for other content.
+                var other = input
+                other.data["status"] = .string("missed")
+                other.sign(with: signers, newID: { "e" })
+                sigs[forged] = other.sigs![forged]
+                input.sigs = sigs
+            }
+            return input.event(position: 5, version: 3, id: "e", recorded: "2026-02-01T00:00:00Z",
+                               recordedBy: signers[0].name, prev: Event.genesis)
+        }
+        let cases: [(String, Event)] = [
+            ("valid", try event(signedBy: [mayor])),
+            ("valid twice", try event(signedBy: [mayor, mayor])),
+            ("forged", try event(signedBy: [mayor], forgingWith: 0)),
+            ("second forged", try event(signedBy: [mayor, mayor], forgingWith: 1)),
+            ("unregistered", try event(signedBy: [stranger])),
+            ("unregistered forged", try event(signedBy: [stranger], forgingWith: 0)),
+            ("registered, then unregistered forged", try event(signedBy: [mayor, stranger], forgingWith: 1)),
+        ]
+        for (name, event) in cases {
+            var direct: String? = nil
+            do { try registry.check(event) } catch { direct = error.message }
+            var left: String? = nil
+            do {
+                let checks = try registry.checkLeavingSignatures(event)
+                #expect(checks.count == event.sigs?.count, "\(name)")
+                left = checks.first { !$0.verifies() }?.failure
+            } catch {
+                left = error.message
+            }
+            #expect(left == direct, "\(name)")
+        }
+        #expect(try registry.checkLeavingSignatures(cases[0].1).count == 1)
+    }
+
     @Test func aFlippedCharacterAnywhereIsRefused() throws {
         let key = try NoteVerifier(Self.c2spKey)
         let note = Array(Self.c2spNote)
