@@ -128,7 +128,7 @@ struct HistoricalView {
         guard let folded = Fold.state(of: stream, at: point) else { return }
         let entry = StreamEntry(kind: kind, version: stream.last!.version, plan: plan, created: creation.position,
                                 timeline: ProjectionHead(head: folded, hasEvents: true))
-        Projection.bind(entities, creation.stream, entry)
+        EntityRow(creation.stream, entry).bind(to: entities)
         try entities.run()
         entitiesWritten += 1
     }

@@ -20,6 +20,7 @@ extension Ledger {
             let total = try Self.headPosition(db)
             var projection = Projection()
             projection.residentEntries = checkpoints.replayResidentStreams
+            projection.rowsMadeOnAnotherCore = checkpoints.rowsMadeOnAnotherCore
             var applied: Int64 = 0
             func apply(_ event: consuming Event, recorded: () -> String) throws {
                 try projection.apply(event, db, recorded: recorded)

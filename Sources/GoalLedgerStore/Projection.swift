@@ -295,12 +295,23 @@ struct Projection {
     /// Writes some entries (marking them clean) and the snapshots taken since the last flush.
     mutating func write(_ changed: [String: StreamEntry], _ db: Database) throws {
         let statement = try RawStatement(db, Self.upsertSQL)
-        for id in changed.keys.sorted() {
-            let entry = changed[id]!
-            Self.bind(statement, id, entry)
-            try statement.run()
-            entry.dirty = false
+        let ids = changed.keys.sorted()
+        if ids.count >= rowsMadeOnAnotherCore {
+            // Only the entries are read there, and nothing changes them until it is done.
+            let shared = UnsafeSendable((ids, changed))
+            try Handoff<EntityRow>().run(producer: { put in
+                for id in shared.value.0 { try put(EntityRow(id, shared.value.1[id]!)) }
+            }, consumer: { row in
+                row.bind(to: statement)
+                try statement.run()
+            })
+        } else {
+            for id in ids {
+                EntityRow(id, changed[id]!).bind(to: statement)
+                try statement.run()
+            }
         }
+        for entry in changed.values { entry.dirty = false }
         let insertSnapshot = try RawStatement(db, Self.insertSnapshotSQL)
         for (stream, snapshot) in snapshots {
             insertSnapshot.reset()
@@ -359,21 +370,8 @@ struct Projection {
     var lastCheckpoint: Int64 = 0
 
 
-    static func bind(_ statement: RawStatement, _ id: String, _ entry: StreamEntry) {
-        let head = entry.timeline.head
-        statement.reset()
-        statement.bind(EntityColumn.id.parameter, id)
-        statement.bind(EntityColumn.kind.parameter, entry.kind.rawValue)
-        statement.bind(EntityColumn.version.parameter, entry.version)
-        statement.bind(EntityColumn.created.parameter, entry.created)
-        statement.bind(EntityColumn.folded.parameter, head.map { Int64($0.version) })
-        statement.bind(EntityColumn.lastPosition.parameter, head?.lastKey.position)
-        statement.bind(EntityColumn.plan.parameter, entry.plan)
-        statement.bind(EntityColumn.parent.parameter, entry.parent)
-        statement.bind(EntityColumn.title.parameter, head?.state.title)
-        statement.bind(EntityColumn.status.parameter, head?.state.status)
-        statement.bind(EntityColumn.state.parameter, head?.state.canonicalJSON)
-    }
+    /// From this many rows on, `write` makes their values on another core (`Ledger.Checkpoints`).
+    var rowsMadeOnAnotherCore = Ledger.Checkpoints().rowsMadeOnAnotherCore
 
     /// Reads one entry back from `entities` (the head's last event's effective time from `events`).
     static func loadEntry(_ db: Database, _ id: String) throws -> StreamEntry? {
@@ -416,6 +414,51 @@ struct Projection {
 /// `verify` compares.
 enum SnapshotColumn: Int32, TableColumn {
     case stream, headPosition, headRecorded, effectiveKey, lastPosition, folded, state
+}
+
+/// The values of one `entities` row, made from a stream's entry.
+struct EntityRow: Sendable {
+    var id: String
+    var kind: EntityKind
+    var version: Int64
+    var created: Int64
+    var folded: Int64?
+    var lastPosition: Int64?
+    var plan: String?
+    var parent: String?
+    var title: String?
+    var status: String?
+    var state: String?
+
+    init(_ id: String, _ entry: StreamEntry) {
+        let head = entry.timeline.head
+        self.id = id
+        kind = entry.kind
+        version = entry.version
+        created = entry.created
+        folded = head.map { Int64($0.version) }
+        lastPosition = head?.lastKey.position
+        plan = entry.plan
+        parent = entry.parent
+        title = head?.state.title
+        status = head?.state.status
+        state = head?.state.canonicalJSON
+    }
+
+    func bind(to statement: RawStatement) {
+        statement.reset()
+        statement.bind(EntityColumn.id.parameter, id)
+        statement.bind(EntityColumn.kind.parameter, kind.rawValue)
+        statement.bind(EntityColumn.version.parameter, version)
+        statement.bind(EntityColumn.created.parameter, created)
+        statement.bind(EntityColumn.folded.parameter, folded)
+        statement.bind(EntityColumn.lastPosition.parameter, lastPosition)
+        statement.bind(EntityColumn.plan.parameter, plan)
+        statement.bind(EntityColumn.parent.parameter, parent)
+        statement.bind(EntityColumn.title.parameter, title)
+        statement.bind(EntityColumn.status.parameter, status)
+        statement.bind(EntityColumn.state.parameter, state)
+    }
 }
 
 /// The columns of `entities`, as the store reads and writes them.

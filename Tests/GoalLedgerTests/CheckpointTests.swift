@@ -44,12 +44,17 @@ import Testing
         #expect(try Self.tables(cli.path("small.sqlite")) == expected)
         #expect(try small.verify().events == 4000)
 
-        // Replay with every idle stream dropped at each checkpoint, with some kept, and with all kept.
+        // Replay with every idle stream dropped at each checkpoint, with some kept, and with all kept;
+        // the rows' values made on this core, or on another from 10 rows on.
         for resident in [0, 40, 50_000] {
-            small.checkpoints.replayResidentStreams = resident
-            #expect(try small.replay() == 4000)
-            #expect(try Self.tables(cli.path("small.sqlite")) == expected, "resident \(resident)")
-            #expect(try small.verify().events == 4000)
+            for rowsMadeOnAnotherCore in [4_096, 10] {
+                small.checkpoints.replayResidentStreams = resident
+                small.checkpoints.rowsMadeOnAnotherCore = rowsMadeOnAnotherCore
+                #expect(try small.replay() == 4000)
+                #expect(try Self.tables(cli.path("small.sqlite")) == expected,
+                        "resident \(resident), \(rowsMadeOnAnotherCore)")
+                #expect(try small.verify().events == 4000)
+            }
         }
     }
 }
