@@ -59,6 +59,8 @@ extension Ledger {
                 }
             }
             try projection.flush(db)
+            freeOnAnotherThread(projection.entries)
+            projection.entries = [:]
             progress?(applied, total)
             return applied
         } }

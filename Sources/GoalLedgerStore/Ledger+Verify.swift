@@ -117,6 +117,9 @@ extension Ledger {
             }
             try Self.compareProjection(db, fold.projection)
             try fold.projection.storedSnapshots?.finish()
+            let streams = fold.projection.entries.count + fold.projection.finished.count
+            freeOnAnotherThread(fold.projection.entries)
+            fold.projection.entries = [:]
             try Self.compareMerkleNodes(db, merkle.nodes)
             if let checkpoint {
                 guard checkpoint.size <= chain.expected - 1 else {
@@ -135,7 +138,7 @@ extension Ledger {
             }
             let head = chain.expected > 1 ? (chain.expected - 1, String(decoding: chain.prev, as: UTF8.self)) : nil
             return VerifyReport(events: chain.expected - 1,
-                                streams: fold.projection.entries.count + fold.projection.finished.count,
+                                streams: streams,
                                 head: head, comparedDuringScan: fold.projection.finished.count)
         } }
     }

@@ -110,3 +110,13 @@ package struct UnsafeSendable<V>: @unchecked Sendable {
     package let value: V
     package init(_ value: V) { self.value = value }
 }
+
+/// Lets go of a large value on another thread: freeing it there overlaps with
+/// what this thread does next (committing, answering). The caller gives up its
+/// own reference; should the other thread let go first, this one frees it as
+/// before. For the entries of 45,000 streams at the end of a wide `replay` or
+/// `verify`, where freeing them took 7-11 % of the folding core's samples.
+package func freeOnAnotherThread<V>(_ value: consuming V) {
+    let handed = UnsafeSendable(value)
+    DispatchQueue.global().async { withExtendedLifetime(handed) {} }
+}
