@@ -20,7 +20,6 @@ extension Ledger {
             let total = try Self.headPosition(db)
             var projection = Projection()
             projection.residentEntries = checkpoints.replayResidentStreams
-            projection.rowsMadeOnAnotherCore = checkpoints.rowsMadeOnAnotherCore
             var applied: Int64 = 0
             func apply(_ event: consuming Event, recorded: () -> String) throws {
                 try projection.apply(event, db, recorded: recorded)
@@ -58,6 +57,8 @@ extension Ledger {
                     try apply(try EventRows.read(statement, .forFoldWithoutRecorded)) { statement.text(.recorded) }
                 }
             }
+            // The scan is over: the other core can make the rows' values.
+            projection.rowsMadeOnAnotherCore = checkpoints.rowsMadeOnAnotherCore
             try projection.flush(db)
             freeOnAnotherThread(projection.entries)
             projection.entries = [:]

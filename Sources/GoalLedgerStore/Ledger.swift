@@ -45,11 +45,14 @@ public final class Ledger: @unchecked Sendable {
         /// Past this many streams in fold order, `audit` lets go of those
         /// whose last event it has read (`Ledger.letGoOfFinished`), every `interval` events.
         public var auditResidentStreams = 50_000
-        /// From this many rows on, writing `entities` makes the rows' values (the
-        /// state's canonical JSON above all) on another core while this one
-        /// inserts them (`Projection.write`). A replay of the wide shape writes
-        /// 45,000 rows at its end, and making their values took a third of that
-        /// time: wide replay at 100k, five alternating runs, median 0.67 → 0.62 s.
+        /// From this many rows on, the last write of `entities` at the end of a
+        /// replay makes the rows' values (the state's canonical JSON above all)
+        /// on the other core, idle by then, while this one inserts them
+        /// (`Projection.write`). A replay of the wide shape writes 45,000 rows at
+        /// its end, and making their values took a third of that time: wide
+        /// replay at 100k, five alternating runs, median 0.67 → 0.62 s. Not in
+        /// an import, whose other core parses lines: done there too, the wide
+        /// import at 100k went from 2.34 to 3.45 s (median of three).
         public var rowsMadeOnAnotherCore = 4_096
         public init() {}
     }

@@ -370,8 +370,9 @@ struct Projection {
     var lastCheckpoint: Int64 = 0
 
 
-    /// From this many rows on, `write` makes their values on another core (`Ledger.Checkpoints`).
-    var rowsMadeOnAnotherCore = Ledger.Checkpoints().rowsMadeOnAnotherCore
+    /// From this many rows on, `write` makes their values on another core
+    /// (`Ledger.Checkpoints.rowsMadeOnAnotherCore`): only when that core is idle.
+    var rowsMadeOnAnotherCore = Int.max
 
     /// Reads one entry back from `entities` (the head's last event's effective time from `events`).
     static func loadEntry(_ db: Database, _ id: String) throws -> StreamEntry? {
