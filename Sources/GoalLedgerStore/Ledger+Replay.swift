@@ -58,8 +58,7 @@ extension Ledger {
                 }
             }
             // The scan is over: the other core can make the rows' values.
-            projection.rowsMadeOnAnotherCore = checkpoints.rowsMadeOnAnotherCore
-            try projection.flush(db)
+            try projection.flush(db, rowsMadeOnAnotherCore: checkpoints.rowsMadeOnAnotherCore)
             freeOnAnotherThread(projection.entries)
             projection.entries = [:]
             progress?(applied, total)

@@ -379,6 +379,14 @@ struct VerifyFailure: Comparable {
     static func == (lhs: VerifyFailure, rhs: VerifyFailure) -> Bool { (lhs.index, lhs.stage) == (rhs.index, rhs.stage) }
 }
 
+extension VerifyFailure {
+    /// A failed check of the event at `position`, named "position N: message".
+    init(index: Int, position: Int64, stage: Stage, _ message: String) {
+        self.init(index: index, stage: stage,
+                  error: LedgerError.integrity("position \(position): \(message)", position: position))
+    }
+}
+
 /// A batch of rows for the folding core (the columns a fold reads), the
 /// rows whose `data` the bytes alone did not show canonical, and the first
 /// failure the chain checks found, if any: the batch ends there.
@@ -396,8 +404,7 @@ struct VerifyBatch: @unchecked Sendable {
     func signatureFailure() -> VerifyFailure? {
         for event in signatureChecks {
             if let failed = event.checks.first(where: { !$0.verifies() }) {
-                return VerifyFailure(index: event.index, stage: .signature, error: LedgerError.integrity(
-                    "position \(event.position): \(failed.failure)", position: event.position))
+                return VerifyFailure(index: event.index, position: event.position, stage: .signature, failed.failure)
             }
         }
         return nil
@@ -407,8 +414,8 @@ struct VerifyBatch: @unchecked Sendable {
     mutating func appendEventHash(_ row: RowBytes, index: Int) -> VerifyFailure? {
         guard let hash = MerkleHash(hex: row.bytes(.hash)) else {
             let position = row.int(.position)
-            return VerifyFailure(index: index, stage: .hash, error: LedgerError.integrity(
-                "position \(position): hash is not 64 lowercase hex digits", position: position))
+            return VerifyFailure(index: index, position: position, stage: .hash,
+                                 "hash is not 64 lowercase hex digits")
         }
         eventHashes.append(hash)
         return nil
@@ -481,9 +488,9 @@ final class ChainCheck: @unchecked Sendable {
            !Self.same(stored, Array(EventSignature.canonical(sigs).utf8)) {
             return fail(.signature, "sigs is not in canonical form")
         }
+        if event.sigs != nil { signedEventsSeen += 1 }
         do {
-            signedEventsSeen += event.sigs == nil ? 0 : 1
-            if leavesSignatureChecks && event.sigs != nil && signedEventsSeen % 2 == 0 {
+            if leavesSignatureChecks && event.sigs != nil && signedEventsSeen.isMultiple(of: 2) {
                 signatureChecksLeft.append(SignatureChecksLeft(
                     index: index, position: event.position, checks: try keys.checkLeavingSignatures(event)))
             } else {
@@ -505,8 +512,7 @@ final class ChainCheck: @unchecked Sendable {
     func check(_ row: RowBytes, index: Int) -> VerifyFailure? {
         let position = row.int(.position)
         func fail(_ stage: VerifyFailure.Stage, _ message: String) -> VerifyFailure {
-            VerifyFailure(index: index, stage: stage,
-                          error: LedgerError.integrity("position \(position): \(message)", position: position))
+            VerifyFailure(index: index, position: position, stage: stage, message)
         }
         if position != expected {
             let first = min(position, expected)
@@ -602,8 +608,7 @@ struct VerifyFold {
     mutating func check(_ row: some EventColumns, index: Int, compareCanonical: Bool) -> VerifyFailure? {
         let position = row.int(.position)
         func fail(_ stage: VerifyFailure.Stage, _ message: String) -> VerifyFailure {
-            VerifyFailure(index: index, stage: stage,
-                          error: LedgerError.integrity("position \(position): \(message)", position: position))
+            VerifyFailure(index: index, position: position, stage: stage, message)
         }
         let event: Event
         do {

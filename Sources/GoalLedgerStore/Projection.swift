@@ -288,28 +288,29 @@ struct Projection {
     static let selectEntitySQL = "SELECT \(EntityColumn.list) FROM entities WHERE id = ?"
 
     /// Writes the changed entries to `entities`, and the snapshots taken.
-    mutating func flush(_ db: Database) throws {
-        try write(entries.filter { $0.value.dirty }, db)
+    /// From `rowsMadeOnAnotherCore` changed entries on, their rows' values are
+    /// made on another core (`Ledger.Checkpoints.rowsMadeOnAnotherCore`):
+    /// only when that core is idle.
+    mutating func flush(_ db: Database, rowsMadeOnAnotherCore: Int = .max) throws {
+        try write(entries.filter { $0.value.dirty }, db, rowsMadeOnAnotherCore: rowsMadeOnAnotherCore)
     }
 
     /// Writes some entries (marking them clean) and the snapshots taken since the last flush.
-    mutating func write(_ changed: [String: StreamEntry], _ db: Database) throws {
+    mutating func write(_ changed: [String: StreamEntry], _ db: Database, rowsMadeOnAnotherCore: Int = .max) throws {
         let statement = try RawStatement(db, Self.upsertSQL)
+        func insert(_ row: EntityRow) throws {
+            row.bind(to: statement)
+            try statement.run()
+        }
         let ids = changed.keys.sorted()
         if ids.count >= rowsMadeOnAnotherCore {
             // Only the entries are read there, and nothing changes them until it is done.
             let shared = UnsafeSendable((ids, changed))
             try Handoff<EntityRow>().run(producer: { put in
                 for id in shared.value.0 { try put(EntityRow(id, shared.value.1[id]!)) }
-            }, consumer: { row in
-                row.bind(to: statement)
-                try statement.run()
-            })
+            }, consumer: insert)
         } else {
-            for id in ids {
-                EntityRow(id, changed[id]!).bind(to: statement)
-                try statement.run()
-            }
+            for id in ids { try insert(EntityRow(id, changed[id]!)) }
         }
         for entry in changed.values { entry.dirty = false }
         let insertSnapshot = try RawStatement(db, Self.insertSnapshotSQL)
@@ -369,10 +370,6 @@ struct Projection {
     var latest: Int64 = 0
     var lastCheckpoint: Int64 = 0
 
-
-    /// From this many rows on, `write` makes their values on another core
-    /// (`Ledger.Checkpoints.rowsMadeOnAnotherCore`): only when that core is idle.
-    var rowsMadeOnAnotherCore = Int.max
 
     /// Reads one entry back from `entities` (the head's last event's effective time from `events`).
     static func loadEntry(_ db: Database, _ id: String) throws -> StreamEntry? {
