@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
 /// Identifier rules of SPEC §2 and §4.
 public enum Identifier {
     public static let maxEntityIDLength = 200
@@ -53,31 +60,71 @@ public enum Identifier {
         !utf8.isEmpty && utf8.count <= maxEventIDLength && utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
-    /// A fresh random UUID (version 4), lowercase.
+    /// A fresh UUID for an event given without an id: version 7 (RFC 9562
+    /// §5.7), lowercase, so ids made later sort after earlier ones.
     ///
-    /// Two 64-bit draws from the system's generator, written straight into
-    /// the 36 characters: drawing each byte on its own and joining strings
-    /// was 21 % of importing a ledger without ids (issue 12, wide shape).
+    /// The time-ordered ids go into the `events_id` index at its right edge
+    /// instead of at random places in it: importing the wide 1M ledger (no
+    /// ids) took 22.75 s instead of 25.74 s (medians of three, alternating),
+    /// its 100k ledger 2.57 s instead of 2.72 s. The first 48 bits are the Unix
+    /// time in milliseconds, the next 12 a counter within that millisecond
+    /// (RFC 9562 §6.2, method 1), the last 62 random. So ids made in one
+    /// process never go backwards, even when the clock does.
     public static func newEventID() -> String {
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next(), low = generator.next()
-        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) }
-            + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * $0)) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        let digits = Array("0123456789abcdef".utf8)
+        let (millis, counter) = EventIDClock.shared.next()
+        let high = millis << 16 | 0x7000 | UInt64(counter)  // version 7
+        let low = generator.next() & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000  // RFC 9562 variant
+        return uuidText(high: high, low: low)
+    }
+
+    /// The 36 characters of a UUID whose 128 bits are `high` then `low`,
+    /// written straight into the string: building it from one string per
+    /// byte was 21 % of importing a ledger without ids (issue 12, wide shape).
+    static func uuidText(high: UInt64, low: UInt64) -> String {
+        let digits: StaticString = "0123456789abcdef"
         return String(unsafeUninitializedCapacity: 36) { out in
             var written = 0
-            for (index, byte) in bytes.enumerated() {
+            for index in 0..<16 {
                 if index == 4 || index == 6 || index == 8 || index == 10 {
                     out[written] = UInt8(ascii: "-")
                     written += 1
                 }
-                out[written] = digits[Int(byte >> 4)]
-                out[written + 1] = digits[Int(byte & 0x0F)]
+                let byte = UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> (56 - 8 * (index % 8)))
+                out[written] = digits.utf8Start[Int(byte >> 4)]
+                out[written + 1] = digits.utf8Start[Int(byte & 0x0F)]
                 written += 2
             }
             return written
         }
+    }
+}
+
+/// The millisecond and counter of the last version 7 id made in this
+/// process (RFC 9562 §6.2, method 1): the next id takes the clock's
+/// millisecond if it is later, or else the same millisecond and the next
+/// count; when the 12-bit count runs out, the next millisecond.
+final class EventIDClock: Sendable {
+    static let shared = EventIDClock()
+
+    private let last = Mutex<(millis: UInt64, counter: UInt16)>((0, 0))
+
+    func next(now: UInt64 = EventIDClock.unixMillis()) -> (millis: UInt64, counter: UInt16) {
+        last.withLock { last in
+            if now > last.millis {
+                last = (now, 0)
+            } else if last.counter < 0xFFF {
+                last.counter += 1
+            } else {
+                last = (last.millis + 1, 0)
+            }
+            return last
+        }
+    }
+
+    static func unixMillis() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
     }
 }
