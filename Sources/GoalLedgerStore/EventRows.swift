@@ -251,6 +251,17 @@ struct RowBytes: EventColumns {
 
     func isNull(_ column: EventColumn) -> Bool { nulls[Int(column.index)] }
     func bytes(_ column: EventColumn) -> UnsafeBufferPointer<UInt8> { texts[Int(column.index)] }
+
+    /// Every column but `hash`, as stored: what the chain hash is computed
+    /// over (`ChainHasher`) and, with `hash`, what an export line writes.
+    var canonicalColumns: ChainHasher.Columns {
+        func optional(_ column: EventColumn) -> UnsafeBufferPointer<UInt8>? { isNull(column) ? nil : bytes(column) }
+        return ChainHasher.Columns(
+            actor: bytes(.actor), data: bytes(.data), decision: optional(.decision), effective: bytes(.effective),
+            id: bytes(.id), position: position, prev: bytes(.prev), reason: optional(.reason),
+            recorded: bytes(.recorded), recordedBy: bytes(.recordedBy), sigs: sigs, stream: bytes(.stream),
+            type: bytes(.type), version: version)
+    }
 }
 
 /// Rows copied out of a statement, byte for byte, with the columns a light

@@ -524,23 +524,8 @@ final class ChainCheck: @unchecked Sendable {
             return fail(.order, "prev does not match the hash of position \(position - 1) (the chain is broken)")
         }
         let hash = row.bytes(.hash)
-        let columns = ChainHasher.Columns(
-            actor: row.bytes(.actor),
-            data: row.bytes(.data),
-            decision: row.isNull(.decision) ? nil : row.bytes(.decision),
-            effective: row.bytes(.effective),
-            id: row.bytes(.id),
-            position: position,
-            prev: row.bytes(.prev),
-            reason: row.isNull(.reason) ? nil : row.bytes(.reason),
-            recorded: row.bytes(.recorded),
-            recordedBy: row.bytes(.recordedBy),
-            sigs: row.sigs,
-            stream: row.bytes(.stream),
-            type: row.bytes(.type),
-            version: row.int(.version))
         // Text that is not UTF-8 is hashed as an event made from the row would hash it.
-        let matches = hasher.matches(columns, hash: hash)
+        let matches = hasher.matches(row.canonicalColumns, hash: hash)
             ?? ((try? EventRows.read(row, .asStored)).map { $0.computeHash() == $0.hash } ?? false)
         if !matches { return fail(.hash, "hash does not match the event's content (it was changed)") }
         let recorded = row.bytes(.recorded)

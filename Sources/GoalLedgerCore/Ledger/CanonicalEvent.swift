@@ -55,6 +55,7 @@ package struct CanonicalEvent<Text: CanonicalEventText> {
     }
 
     /// Every member of the chain hash input.
+    @_specialize(exported: true, where Text == UnsafeBufferPointer<UInt8>)
     package init(actor: Text, data: Text, decision: Text?, effective: Text, id: Text, position: Int64, prev: Text,
                  reason: Text?, recorded: Text, recordedBy: Text, sigs: Text?, stream: Text, type: Text, version: Int64)
     {
@@ -69,41 +70,106 @@ package struct CanonicalEvent<Text: CanonicalEventText> {
 
     /// Appends the object to `writer`, members in RFC 8785 (code point) order.
     package func write(into writer: inout JSONWriter) {
-        writer.append("{\"actor\":")
-        actor.writeString(into: &writer)
-        writer.append(",\"data\":")
-        data.writeJSON(into: &writer)
-        Self.member(",\"decision\":", decision, into: &writer)
-        Self.member(",\"effective\":", effective, into: &writer)
-        Self.member(",\"id\":", id, into: &writer)
-        Self.member(",\"position\":", position, into: &writer)
-        Self.member(",\"prev\":", prev, into: &writer)
-        Self.member(",\"reason\":", reason, into: &writer)
-        Self.member(",\"recorded\":", recorded, into: &writer)
-        Self.member(",\"recordedBy\":", recordedBy, into: &writer)
-        if let sigs {
-            writer.append(",\"sigs\":")
-            sigs.writeJSON(into: &writer)
+        write(EventMember.canonicalOrder, hash: nil, into: &writer, closing: true)
+    }
+
+    /// Appends the export line's object (SPEC §4): every member of the chain
+    /// hash input and `hash`, in the fixed, readable order of an export line.
+    /// With `closing: false` the caller may add members and the `}`
+    /// (`history --json` adds `changes`).
+    @_specialize(exported: true, where Text == UnsafeBufferPointer<UInt8>)
+    package func writeExport(hash: Text, into writer: inout JSONWriter, closing: Bool = true) {
+        write(EventMember.exportOrder, hash: hash, into: &writer, closing: closing)
+    }
+
+    /// Appends the members present, in `order`, as one JSON object.
+    private func write(_ order: [EventMember], hash: Text?, into writer: inout JSONWriter, closing: Bool) {
+        writer.append("{")
+        var separated = false
+        func name(_ member: EventMember) {
+            // `,"name":` in one append; the first member's goes without the comma.
+            let key = member.key, skip = separated ? 0 : 1
+            writer.bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start + skip,
+                                                                count: key.utf8CodeUnitCount - skip))
+            separated = true
         }
-        Self.member(",\"stream\":", stream, into: &writer)
-        Self.member(",\"type\":", type, into: &writer)
-        Self.member(",\"version\":", version, into: &writer)
-        writer.append("}")
+        for member in order {
+            switch member {
+            case .data:
+                name(member)
+                data.writeJSON(into: &writer)
+            case .sigs:
+                guard let sigs else { continue }
+                name(member)
+                sigs.writeJSON(into: &writer)
+            case .position, .version:
+                guard let integer = member == .position ? position : version else { continue }
+                name(member)
+                writer.writeInteger(integer)
+            default:
+                guard let text = text(member, hash: hash) else { continue }
+                name(member)
+                text.writeString(into: &writer)
+            }
+        }
+        if closing { writer.append("}") }
     }
 
-    /// `,"name":"text"`, or nothing when the member is absent.
-    @inline(__always)
-    private static func member(_ prefix: StaticString, _ text: Text?, into writer: inout JSONWriter) {
-        guard let text else { return }
-        writer.append(prefix)
-        text.writeString(into: &writer)
+    /// A member written as a JSON string, nil when absent (or not a string).
+    private func text(_ member: EventMember, hash: Text?) -> Text? {
+        switch member {
+        case .actor: actor
+        case .decision: decision
+        case .effective: effective
+        case .hash: hash
+        case .id: id
+        case .prev: prev
+        case .reason: reason
+        case .recorded: recorded
+        case .recordedBy: recordedBy
+        case .stream: stream
+        case .type: type
+        case .data, .position, .sigs, .version: nil
+        }
     }
+}
 
-    /// `,"name":integer`, or nothing when the member is absent.
-    @inline(__always)
-    private static func member(_ prefix: StaticString, _ integer: Int64?, into writer: inout JSONWriter) {
-        guard let integer else { return }
-        writer.append(prefix)
-        writer.writeInteger(integer)
+/// A member of a written event. The two orders events are written in are
+/// lists of them, so each order is stated once, as data.
+package enum EventMember: Sendable {
+    case actor, data, decision, effective, hash, id, position, prev, reason, recorded, recordedBy, sigs, stream, type,
+         version
+
+    /// RFC 8785 (code point) order: the chain hash input and the signed body.
+    static let canonicalOrder: [EventMember] = [
+        .actor, .data, .decision, .effective, .id, .position, .prev, .reason, .recorded, .recordedBy, .sigs, .stream,
+        .type, .version,
+    ]
+
+    /// An export line's fixed, readable order (SPEC §4): position first, hash last.
+    static let exportOrder: [EventMember] = [
+        .position, .version, .stream, .type, .effective, .actor, .reason, .decision, .id, .data, .sigs, .recorded,
+        .recordedBy, .prev, .hash,
+    ]
+
+    /// `,"name":`
+    var key: StaticString {
+        switch self {
+        case .actor: ",\"actor\":"
+        case .data: ",\"data\":"
+        case .decision: ",\"decision\":"
+        case .effective: ",\"effective\":"
+        case .hash: ",\"hash\":"
+        case .id: ",\"id\":"
+        case .position: ",\"position\":"
+        case .prev: ",\"prev\":"
+        case .reason: ",\"reason\":"
+        case .recorded: ",\"recorded\":"
+        case .recordedBy: ",\"recordedBy\":"
+        case .sigs: ",\"sigs\":"
+        case .stream: ",\"stream\":"
+        case .type: ",\"type\":"
+        case .version: ",\"version\":"
+        }
     }
 }

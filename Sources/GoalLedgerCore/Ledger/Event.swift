@@ -72,11 +72,15 @@ public struct Event: Sendable, Equatable {
     /// spliced in, so no re-sorting happens per event).
     public func canonicalBytes() -> [UInt8] {
         var writer = JSONWriter(capacity: dataJSON.utf8.count + 400)
+        canonical.write(into: &writer)
+        return writer.bytes
+    }
+
+    /// Every member but `hash`, as `canonicalBytes` and the export line write them.
+    private var canonical: CanonicalEvent<String> {
         CanonicalEvent(actor: actor, data: dataJSON, decision: decision, effective: effective.text, id: id,
                        position: position, prev: prev, reason: reason, recorded: recorded, recordedBy: recordedBy,
                        sigs: sigs.map(EventSignature.canonical), stream: stream, type: type.rawValue, version: version)
-            .write(into: &writer)
-        return writer.bytes
     }
 
     /// The chain hash: lowercase hex SHA-256 of `canonicalBytes()`.
@@ -106,37 +110,7 @@ public struct Event: Sendable, Equatable {
 
     /// Writes the export object; with `closing: false` the caller may add members and the `}`.
     public func writeExport(into writer: inout JSONWriter, closing: Bool) {
-        writer.append("{\"position\":")
-        writer.writeInteger(position)
-        writer.append(",\"version\":")
-        writer.writeInteger(version)
-        writer.append(",\"stream\":")
-        writer.writeString(stream)
-        writer.append(",\"type\":")
-        writer.writeString(type.rawValue)
-        writer.append(",\"effective\":")
-        writer.writeString(effective.text)
-        writer.append(",\"actor\":")
-        writer.writeString(actor)
-        writer.writeMember(",\"reason\":", ifPresent: reason)
-        writer.writeMember(",\"decision\":", ifPresent: decision)
-        writer.append(",\"id\":")
-        writer.writeString(id)
-        writer.append(",\"data\":")
-        writer.appendRaw(dataJSON)
-        if let sigs {
-            writer.append(",\"sigs\":")
-            EventSignature.write(sigs, into: &writer)
-        }
-        writer.append(",\"recorded\":")
-        writer.writeString(recorded)
-        writer.append(",\"recordedBy\":")
-        writer.writeString(recordedBy)
-        writer.append(",\"prev\":")
-        writer.writeString(prev)
-        writer.append(",\"hash\":")
-        writer.writeString(hash)
-        if closing { writer.append("}") }
+        canonical.writeExport(hash: hash, into: &writer, closing: closing)
     }
 
     /// Seconds between `effective` and `recorded` (positive when recorded later).

@@ -201,7 +201,7 @@ public struct Effective: Sendable, Hashable, Comparable, CustomStringConvertible
     /// verified event goes through here: hourly measurements (the long shape,
     /// 100k events) spent 22 % of a replay in the careful path before instants
     /// were read here too.
-    static func storedFormKey(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package static func storedFormKey(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         func number(_ at: Int, _ width: Int) -> Int? { TimeScanner.digits(bytes, at, width) }
         guard bytes.count == 10 || bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),

@@ -36,7 +36,7 @@ package struct ChainHasher {
 
 extension CanonicalEvent<UnsafeBufferPointer<UInt8>> {
     /// Every text column is valid UTF-8, so its bytes are the text an event made from it hashes.
-    var isValidUTF8: Bool {
+    package var isValidUTF8: Bool {
         func valid(_ text: UnsafeBufferPointer<UInt8>?) -> Bool { text.map(UTF8Check.isValid) ?? true }
         return valid(actor) && valid(data) && valid(decision) && valid(effective) && valid(id) && valid(prev)
             && valid(reason) && valid(recorded) && valid(recordedBy) && valid(sigs) && valid(stream) && valid(type)
