@@ -136,7 +136,7 @@ package struct CanonicalEvent<Text: CanonicalEventText> {
 
 /// A member of a written event. The two orders events are written in are
 /// lists of them, so each order is stated once, as data.
-package enum EventMember: Sendable {
+enum EventMember: Sendable {
     case actor, data, decision, effective, hash, id, position, prev, reason, recorded, recordedBy, sigs, stream, type,
          version
 
