@@ -23,7 +23,7 @@ extension Ledger {
                 if let columns = Self.exportedAsStored(row) {
                     columns.writeExport(hash: row.bytes(.hash), into: &writer)
                 } else {
-                    try EventRows.read(statement, .asStored).writeExport(into: &writer, closing: true)
+                    try EventRows.read(row, .asStored).writeExport(into: &writer, closing: true)
                 }
                 writer.bytes.append(0x0A)
                 if writer.bytes.count >= 1 << 16 {

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 
 /// Identifier rules of SPEC §2 and §4.
@@ -122,9 +117,6 @@ final class EventIDClock: Sendable {
         }
     }
 
-    static func unixMillis() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
-    }
+    /// The system clock in whole milliseconds since 1970 (the clock `recorded` reads).
+    static func unixMillis() -> UInt64 { UInt64(max(0, Recorded.now().micros / 1000)) }
 }
