@@ -141,6 +141,25 @@ enum EventRows {
         return out
     }
 
+    /// A stream's events before a position other than measurements, in
+    /// version order, read for a fold: what `Fold.placeLate` weighs a late
+    /// target, status or revision against (measurements set none of the
+    /// members those set, and are most of an indicator's events).
+    static func streamWithoutMeasurements(_ db: Database, _ stream: String, before position: Int64) throws -> [Event] {
+        let statement = try RawStatement(db, streamWithoutMeasurementsSQL)
+        statement.bind(1, stream)
+        statement.bind(2, position)
+        var out: [Event] = []
+        while try statement.step() { out.append(try read(statement, .forFold)) }
+        statement.reset()
+        return out
+    }
+
+    static let streamWithoutMeasurementsSQL = """
+        SELECT \(columns) FROM events WHERE stream = ? AND position < ?
+        AND type <> '\(EventType.measurementRecorded.rawValue)' ORDER BY version
+        """
+
     static func byID(_ db: Database, _ id: String) throws -> Event? {
         let statement = try RawStatement(db, "SELECT \(columns) FROM events WHERE id = ?")
         statement.bind(1, id)

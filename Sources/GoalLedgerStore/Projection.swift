@@ -210,6 +210,17 @@ struct Projection {
             }
             pivot = target
         }
+        if let current, let creationKey, creationKey <= event.effective.key,
+           Fold.setsOnlyItsOwnMembers(event.type) {
+            // A late target, status or revision needs only the events after it in fold order, and of
+            // those only which members they set (`Fold.placeLate`), not a fold of the whole stream and
+            // its measurements: replay of the shuffled 100k ledger (its targets arrive in random order
+            // in streams of up to 1,088 events) 0.41 -> 0.20 s, verify 0.46 -> 0.32 s, medians of five.
+            let others = try EventRows.streamWithoutMeasurements(db, event.stream, before: event.position)
+            let retracted = CountingRule.now.retractedIDs(among: others)
+            let later = others.filter { event.foldKey < $0.foldKey && !retracted.contains($0.id) }
+            if let placed = Fold.placeLate(event, into: current, laterInFold: later) { return placed }
+        }
         if hasSnapshots {
             let inMemory = (taken[event.stream] ?? []).last { $0.folded.lastKey < pivot.foldKey }
             let stored = snapshotsInFile ? try Self.storedSnapshot(db, event.stream, kind: kind, before: pivot) : nil

@@ -7,7 +7,8 @@ import GoalLedgerCore
 ///
 /// Appending in effective order (the common case) costs one `Fold.fold`. A
 /// late measurement is placed by `Fold.insertLate`; any other late event gets
-/// its new head from the caller's `refold` (from a snapshot).
+/// its new head from the caller's `refold` (`Projection.refold`: in place for
+/// a target, status or revision, else from a snapshot or the whole stream).
 struct ProjectionHead: Sendable {
     /// The current state: every event so far, in fold order, retractions applied.
     private(set) var head: Folded?

@@ -123,4 +123,51 @@ struct Script {
         let links = Fold.state(of: s.events)?.state["links"]
         #expect(links == [["to": "sdg:4", "relation": "understøtter"]])
     }
+
+    /// A late target, status or revision put in its place without a refold
+    /// (`Fold.placeLate`) is the plain fold of the stream with it, on random
+    /// goals whose events arrive in random effective order, ties and
+    /// retractions included; any other type is left to a refold.
+    @Test func aLateEventThatSetsOnlyItsOwnMembersIsPlacedAsTheFoldPlacesIt() throws {
+        var rng = SplitMix64(seed: 12)
+        var placed = 0
+        for _ in 0..<40 {
+            var s = Script()
+            try s.add(.goalDefined, "2015-01-01", ["plan": "p", "title": "Mål"])
+            var effectives: [String] = []
+            for n in 0..<60 {
+                let year = Int.random(in: 2015...2030, using: &rng), month = Int.random(in: 1...12, using: &rng)
+                let effective = !effectives.isEmpty && Int.random(in: 0..<5, using: &rng) == 0
+                    ? effectives.randomElement(using: &rng)! : "\(year)-\(month < 10 ? "0" : "")\(month)-01"
+                effectives.append(effective)
+                let before = s.events
+                switch Int.random(in: 0..<12, using: &rng) {
+                case 0..<4: try s.add(.targetSet, effective, ["value": .number(Double(n)), "unit": "%"])
+                case 4..<7: try s.add(.statusChanged, effective,
+                                      ["status": .string(["active", "achieved", "missed"].randomElement(using: &rng)!)])
+                case 7..<9: try s.add(.goalRevised, effective, n % 2 == 0 ? ["title": .string("Mål \(n)")]
+                                          : ["title": .string("Mål \(n)"), "label": .string("L\(n)")])
+                case 9..<11: try s.add(.linked, effective, ["to": .string("sdg:\(n % 3)")])
+                default:
+                    let retractable = before.dropFirst().filter { $0.type != .retracted }
+                    guard let target = retractable.randomElement(using: &rng) else { continue }
+                    try s.add(.retracted, effective, ["event": .string(target.id)])
+                }
+                let event = s.events.last!
+                guard let head = Fold.state(of: before), head.lastKey > event.foldKey, event.type != .retracted else {
+                    continue
+                }
+                let retracted = CountingRule.now.retractedIDs(among: before)
+                let later = before.filter { event.foldKey < $0.foldKey && !retracted.contains($0.id) }
+                let result = Fold.placeLate(event, into: head, laterInFold: later)
+                if Fold.setsOnlyItsOwnMembers(event.type) {
+                    #expect(result == Fold.state(of: s.events), "\(event.type) at \(event.effective.text)")
+                    placed += 1
+                } else {
+                    #expect(result == nil)
+                }
+            }
+        }
+        #expect(placed > 300)
+    }
 }

@@ -166,6 +166,45 @@ public enum Fold {
         return true
     }
 
+    /// Whether events of the type only set members from their own content
+    /// (`membersSet`), touching nothing else but the version: a revision, a
+    /// target, a status, an adoption. What `placeLate` can put in its place.
+    public static func setsOnlyItsOwnMembers(_ type: EventType) -> Bool {
+        switch type {
+        case .actorRevised, .planRevised, .themeRevised, .goalRevised, .initiativeRevised, .indicatorRevised,
+             .planAdopted, .planSuperseded, .planRetired, .statusChanged, .targetSet: true
+        default: false
+        }
+    }
+
+    /// The fold of a stream (`head`) with one more event that comes before
+    /// its last event in fold order but after its creation, when the event
+    /// sets only its own members (`setsOnlyItsOwnMembers`); nil for any other.
+    ///
+    /// Each member such an event sets (`membersSet`) is last-writer-wins in
+    /// fold order: it takes the event's value unless an event after it in
+    /// fold order sets it too. Nothing else reads those members, so every
+    /// other member stays, the version grows by one and the last event
+    /// folded stays the same. `laterInFold` holds the stream's events that
+    /// count and come after the event in fold order; only which members they
+    /// set is read, so a caller may leave out types that set none of the
+    /// event's members (measurements set only `latest` and `measurements`).
+    public static func placeLate(_ event: Event, into head: Folded, laterInFold: [Event]) -> Folded? {
+        guard setsOnlyItsOwnMembers(event.type) else { return nil }
+        let members = membersSet(by: event)
+        let setElsewhere: Set<String> = [StateMember.latest.name, StateMember.measurements.name,
+                                         StateMember.milestones.name, StateMember.links.name]
+        guard setElsewhere.isDisjoint(with: members) else { return nil }
+        var writtenLater = Set<String>()
+        for later in laterInFold { writtenLater.formUnion(membersSet(by: later)) }
+        var placed = head
+        var alone = head.state
+        change(event, &alone)
+        for member in members where !writtenLater.contains(member) { placed.state[member] = alone[member] }
+        placed.version += 1
+        return placed
+    }
+
     /// The effective key of the measurement that set the state's `latest`, read from its text.
     public static func latestEffectiveKey(of state: EntityState) -> Int64? {
         guard case .string(let text)? = state[.latest]?.objectValue?["effective"] else { return nil }
