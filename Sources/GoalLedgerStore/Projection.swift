@@ -158,8 +158,11 @@ struct Projection {
             // Read back from the file: the late-event shortcut needs the creation's point.
             try EventRows.at(db, position: created)?.effective.key
         } refold: { lateEvent, current, creationKey in
-            try refold(lateEvent, current: current, creationKey: creationKey, kind: kind,
-                       hasSnapshots: entry.lastSnapshotVersion != 0, db)
+            var retractedType: EventType? = nil
+            let head = try refold(lateEvent, current: current, creationKey: creationKey, kind: kind,
+                                  hasSnapshots: entry.lastSnapshotVersion != 0, retractedType: &retractedType, db)
+            return ProjectionHead.Refolded(
+                head: head, keepsLastWriters: ProjectionHead.keepsLastWriters(lateEvent, retractedType: retractedType))
         }
         let takes = try Snapshot.isTaken(version: version, late: late) {
             if let known = entry.lastSnapshotVersion { return known }
@@ -195,7 +198,7 @@ struct Projection {
     /// query (with its text, then built each time) took 81 of the 142
     /// samples of refolding in a profile of a wide replay.
     func refold(_ event: Event, current: Folded?, creationKey: Int64?, kind: EntityKind,
-                hasSnapshots: Bool, _ db: Database) throws -> Folded? {
+                hasSnapshots: Bool, retractedType: inout EventType?, _ db: Database) throws -> Folded? {
         // The point the snapshot must lie before: the event's own, or for a retraction the retracted event's.
         var pivot = event
         if event.type == .retracted {
@@ -203,6 +206,7 @@ struct Projection {
                 let earlier = try EventRows.stream(db, event.stream, before: event.position, reading: .forFold)
                 return Fold.state(of: earlier + [event])
             }
+            retractedType = target.type
             if let current, let creationKey, creationKey <= event.effective.key,
                creationKey <= target.effective.key, target.stream == event.stream,
                let next = Fold.retractLate(target, by: event, from: current) {

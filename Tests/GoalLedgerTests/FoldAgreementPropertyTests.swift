@@ -149,4 +149,63 @@ typealias SeededRandom = SplitMix64
         }
         try? FileManager.default.removeItem(at: dir)
     }
+
+    /// Goals whose targets, statuses, titles and links arrive in random
+    /// effective order, appended in one batch (as `import` does) and then
+    /// replayed: a projection that follows a stream from its first event puts
+    /// a late target, status or title in its place from the members' last
+    /// writers it kept (`ProjectionHead`), and forgets them at a retraction
+    /// that could move one. Both ways must give the plain fold.
+    @Test(arguments: [11, 12, 13] as [UInt64])
+    func lateOwnMembersInOneBatchAgreeWithThePlainFold(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("goalledger-prop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ledger = try Ledger(path: dir.appendingPathComponent("l.sqlite").path, mode: .write)
+        var lines = [
+            #"{"stream":"kb","type":"ActorRegistered","effective":"2010-01-01","actor":"kb","data":{"name":"KB","kind":"body"}}"#,
+            #"{"stream":"p","type":"PlanDrafted","effective":"2010-01-01","actor":"kb","data":{"organization":"kb","kind":"policy","title":"Politik"}}"#,
+        ]
+        let goals = ["p/g1", "p/g2", "p/g3"]
+        var ids: [String: [(id: String, retractable: Bool, isLink: Bool)]] = [:]
+        for goal in goals {
+            lines.append(#"{"stream":"\#(goal)","type":"GoalDefined","effective":"2010-01-01","actor":"kb","data":{"plan":"p","title":"Mål"}}"#)
+        }
+        for n in 0..<600 {
+            let goal = goals.randomElement(using: &rng)!
+            let id = "b\(seed)-\(n)"
+            let eff = String(format: "%04d-%02d-01", Int.random(in: 2010...2030, using: &rng), Int.random(in: 1...12, using: &rng))
+            switch Int.random(in: 0..<100, using: &rng) {
+            case 0..<35:
+                lines.append(#"{"stream":"\#(goal)","type":"TargetSet","effective":"\#(eff)","actor":"kb","reason":"Ny \#(n)","id":"\#(id)","data":{"value":\#(n),"unit":"%"}}"#)
+            case 35..<60:
+                let status = ["active", "achieved", "missed"].randomElement(using: &rng)!
+                lines.append(#"{"stream":"\#(goal)","type":"StatusChanged","effective":"\#(eff)","actor":"kb","id":"\#(id)","data":{"status":"\#(status)"}}"#)
+            case 60..<80:
+                lines.append(#"{"stream":"\#(goal)","type":"GoalRevised","effective":"\#(eff)","actor":"kb","id":"\#(id)","data":{"title":"Mål \#(n)"}}"#)
+            case 80..<95:
+                lines.append(#"{"stream":"\#(goal)","type":"Linked","effective":"\#(eff)","actor":"kb","id":"\#(id)","data":{"to":"sdg:\#(n % 4)"}}"#)
+            default:
+                // Now and then a retraction: of a link (the writers are kept) and, near the end, of
+                // anything (a target or status retracted makes them forgotten from there on).
+                let candidates = (ids[goal] ?? []).filter { $0.retractable && (n >= 540 || $0.isLink) }
+                guard let target = candidates.randomElement(using: &rng) else { continue }
+                ids[goal] = ids[goal]!.map { $0.id == target.id ? ($0.id, false, $0.isLink) : $0 }
+                lines.append(#"{"stream":"\#(goal)","type":"Retracted","effective":"\#(eff)","actor":"kb","id":"\#(id)","data":{"event":"\#(target.id)"}}"#)
+                continue
+            }
+            ids[goal, default: []].append((id, true, lines.last!.contains("\"Linked\"")))
+        }
+        _ = try ledger.append(try lines.map { try EventInput.parse($0) }, context: AppendContext(recordedBy: "prop"))
+        for goal in goals {
+            #expect(try ledger.show(goal).folded == Fold.state(of: try ledger.events(of: goal)), "seed \(seed) \(goal)")
+        }
+        try ledger.replay()
+        for goal in goals {
+            #expect(try ledger.show(goal).folded == Fold.state(of: try ledger.events(of: goal)),
+                    "seed \(seed) \(goal) after replay")
+        }
+        #expect(try ledger.verify().events == Int64(lines.count))
+    }
 }

@@ -105,7 +105,7 @@ public enum Fold {
     /// `links` (folded in order, see `membersFoldedInOrder`) and
     /// `measurements` (a count). The fold-agreement property test holds this
     /// list to `change`.
-    static func membersSet(by event: Event) -> [String] {
+    package static func membersSet(by event: Event) -> [String] {
         switch event.type {
         case .actorRevised, .planRevised, .themeRevised, .goalRevised, .initiativeRevised, .indicatorRevised:
             return Validation.ordered(event.data, by: event.type.fields).keys
@@ -120,7 +120,7 @@ public enum Fold {
 
     /// The member an event changes by adding to what the events before it
     /// left (`milestones`, `links`), when it is one of those.
-    static func memberFoldedInOrder(by type: EventType) -> StateMember? {
+    package static func memberFoldedInOrder(by type: EventType) -> StateMember? {
         switch type {
         case .milestoneRecorded: .milestones
         case .linked, .unlinked: .links
@@ -190,13 +190,19 @@ public enum Fold {
     /// set is read, so a caller may leave out types that set none of the
     /// event's members (measurements set only `latest` and `measurements`).
     public static func placeLate(_ event: Event, into head: Folded, laterInFold: [Event]) -> Folded? {
+        var writtenLater = Set<String>()
+        for later in laterInFold { writtenLater.formUnion(membersSet(by: later)) }
+        return placeLate(event, into: head, writtenLater: writtenLater)
+    }
+
+    /// `placeLate`, given the members that events after it in fold order set
+    /// (`writtenLater`) instead of those events.
+    public static func placeLate(_ event: Event, into head: Folded, writtenLater: Set<String>) -> Folded? {
         guard setsOnlyItsOwnMembers(event.type) else { return nil }
         let members = membersSet(by: event)
         let setElsewhere: Set<String> = [StateMember.latest.name, StateMember.measurements.name,
                                          StateMember.milestones.name, StateMember.links.name]
         guard setElsewhere.isDisjoint(with: members) else { return nil }
-        var writtenLater = Set<String>()
-        for later in laterInFold { writtenLater.formUnion(membersSet(by: later)) }
         var placed = head
         var alone = head.state
         change(event, &alone)
