@@ -128,11 +128,14 @@ enum EventRows {
                      hash: row.text(.hash), sigs: sigs)
     }
 
-    /// Every event of one stream, in version order; optionally only those before a position.
+    /// Every event of one stream, in version order; optionally only those
+    /// before a position, and optionally without its measurements: what
+    /// `Fold.placeLate` weighs a late target, status or revision against
+    /// (measurements set none of the members those set, and are most of an
+    /// indicator's events).
     static func stream(_ db: Database, _ stream: String, before position: Int64? = nil,
-                       reading mode: Read = .whole) throws -> [Event] {
-        let statement = try RawStatement(
-            db, "SELECT \(columns) FROM events WHERE stream = ? AND position < ? ORDER BY version")
+                       reading mode: Read = .whole, leavingOutMeasurements: Bool = false) throws -> [Event] {
+        let statement = try RawStatement(db, leavingOutMeasurements ? streamWithoutMeasurementsSQL : streamSQL)
         statement.bind(1, stream)
         statement.bind(2, position ?? Int64.max)
         var out: [Event] = []
@@ -141,20 +144,7 @@ enum EventRows {
         return out
     }
 
-    /// A stream's events before a position other than measurements, in
-    /// version order, read for a fold: what `Fold.placeLate` weighs a late
-    /// target, status or revision against (measurements set none of the
-    /// members those set, and are most of an indicator's events).
-    static func streamWithoutMeasurements(_ db: Database, _ stream: String, before position: Int64) throws -> [Event] {
-        let statement = try RawStatement(db, streamWithoutMeasurementsSQL)
-        statement.bind(1, stream)
-        statement.bind(2, position)
-        var out: [Event] = []
-        while try statement.step() { out.append(try read(statement, .forFold)) }
-        statement.reset()
-        return out
-    }
-
+    static let streamSQL = "SELECT \(columns) FROM events WHERE stream = ? AND position < ? ORDER BY version"
     static let streamWithoutMeasurementsSQL = """
         SELECT \(columns) FROM events WHERE stream = ? AND position < ?
         AND type <> '\(EventType.measurementRecorded.rawValue)' ORDER BY version
