@@ -63,10 +63,10 @@ public enum APIJSON {
                 first = false
             }
         } else {
-            try ledger.audit(filter) { row in
+            try ledger.auditOnTwoCores(filter, row: { row in
                 try write((first ? "" : ",") + escapingC1Controls(row.jsonText))
                 first = false
-            }
+            })
         }
         try write("]\n")
     }

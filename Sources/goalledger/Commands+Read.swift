@@ -212,7 +212,7 @@ extension GoalLedgerCommand {
                 }
                 var count = 0
                 var rows: [HistoryRow] = []
-                try opened.audit(filter) { row in
+                try opened.auditOnTwoCores(filter, row: { row in
                     // --loosened adds what the ledger knew then, read after the scan.
                     if loosened {
                         rows.append(row)
@@ -221,7 +221,7 @@ extension GoalLedgerCommand {
                         if count == 0 { Out.flush() }
                     }
                     count += 1
-                }
+                })
                 for row in rows {
                     TextRender.history(row, withStream: true).forEach(Out.print)
                     TextRender.revisionContext(try opened.revisionContext(of: row)).forEach(Out.print)

@@ -60,6 +60,66 @@ import Testing
         // batch being consumed, `depth` queued, the one being filled, and those the drain makes room for.
         #expect(produced.value < 100 + 16 * 6)
     }
+
+    /// With `sendsFirstItemAlone`, the first item reaches the consumer while the
+    /// producer is still short of a batch: here the producer waits for the
+    /// consumer to have it (up to 10 s) before it puts any other.
+    @Test(arguments: [false, true])
+    func theFirstItemGoesOverAlone(alone: Bool) throws {
+        let arrived = DispatchSemaphore(value: 0)
+        let waitedInVain = Counter()
+        var received: [Int] = []
+        try Handoff<Int>(batchSize: 64, depth: 2, sendsFirstItemAlone: alone).run(producer: { put in
+            try put(0)
+            if arrived.wait(timeout: .now() + (alone ? 10 : 0.2)) == .timedOut { waitedInVain.increment() }
+            for item in 1..<200 { try put(item) }
+        }, consumer: { item in
+            if item == 0 { arrived.signal() }
+            received.append(item)
+        })
+        #expect(received == Array(0..<200))
+        #expect(waitedInVain.value == (alone ? 0 : 1))
+    }
+
+    /// An item that notes the thread it is freed on.
+    final class Noted: @unchecked Sendable {
+        let threads: Threads
+        init(_ threads: Threads) { self.threads = threads }
+        deinit { threads.note() }
+    }
+
+    final class Threads: @unchecked Sendable {
+        private let lock = NSLock()
+        private var freedOn: [pthread_t] = []
+        var producer: pthread_t?
+        func note() { lock.lock(); freedOn.append(pthread_self()); lock.unlock() }
+        /// How many items were freed on the producer's thread, and how many in all.
+        var counts: (onProducer: Int, all: Int) {
+            lock.lock()
+            defer { lock.unlock() }
+            return (freedOn.filter { pthread_equal($0, producer!) != 0 }.count, freedOn.count)
+        }
+    }
+
+    /// With `freesItemsOnProducerThread`, the batches the consumer is done with
+    /// go back and are freed on the producer's thread as it goes: all but the
+    /// last few, which are freed once the run is over. (Without it, who frees
+    /// a batch depends on which thread lets go of it last.)
+    @Test func itemsAreFreedOnTheProducersThreadWhenAsked() throws {
+        let threads = Threads()
+        let setProducer = NSLock()
+        var consumed = 0
+        try Handoff<Noted>(batchSize: 16, depth: 2, freesItemsOnProducerThread: true).run(producer: { put in
+            setProducer.lock()
+            threads.producer = pthread_self()
+            setProducer.unlock()
+            for _ in 0..<1_600 { try put(Noted(threads)) }
+        }, consumer: { _ in consumed += 1 })
+        let counts = threads.counts
+        #expect(consumed == 1_600)
+        #expect(counts.all == 1_600)
+        #expect(counts.onProducer > 1_600 - 16 * 8, "\(counts)")
+    }
 }
 
 /// `NDJSONReader` reads lines of any length up to 1 MiB, numbers them, and refuses

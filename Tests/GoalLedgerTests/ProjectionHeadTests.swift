@@ -11,7 +11,7 @@ import Testing
 /// stayed as `Projection.refold` does.
 @Suite struct ProjectionHeadTests {
     static func event(_ type: EventType, _ effective: String, _ data: JSONObject, position: Int64) throws -> Event {
-        try EventInput(stream: "p/g", type: type, effective: try Effective(parsing: effective), actor: "kb",
+        EventInput(stream: "p/g", type: type, effective: try Effective(parsing: effective), actor: "kb",
                        reason: nil, data: data)
             .event(position: position, version: position, id: "e\(position)", recorded: "2026-01-01T00:00:00.000000Z",
                    recordedBy: "t", prev: Event.genesis)

@@ -13,6 +13,17 @@ package final class Handoff<Item>: @unchecked Sendable {
     }
 
     package let batchSize: Int
+    /// Whether the first item goes over alone, at once: a reader waiting for
+    /// output sees it start (`Ledger.auditOnTwoCores(_:row:)`).
+    package let sendsFirstItemAlone: Bool
+    /// Whether the consumer gives each batch back once done with it, for the
+    /// producer's thread to free: items that hold many small objects made
+    /// there (an audit row's event and changes) are then freed by the thread
+    /// whose heap they came from. Freed on the consumer's thread, such rows
+    /// cost the long-stream audit a tenth more CPU, in malloc's locks.
+    package let freesItemsOnProducerThread: Bool
+    /// Batches the consumer is done with, waiting for the producer's thread to free them.
+    private var givenBack: [[Item]] = []
     private var batches: [Batch] = []
     private var stopped = false
     private let lock = DispatchSemaphore(value: 1)
@@ -21,8 +32,11 @@ package final class Handoff<Item>: @unchecked Sendable {
 
     /// A deeper queue lets the faster side bank work while the other core is
     /// briefly taken by something else (the machine is shared).
-    package init(batchSize: Int = 512, depth: Int = 2) {
+    package init(batchSize: Int = 512, depth: Int = 2, sendsFirstItemAlone: Bool = false,
+                 freesItemsOnProducerThread: Bool = false) {
         self.batchSize = batchSize
+        self.sendsFirstItemAlone = sendsFirstItemAlone
+        self.freesItemsOnProducerThread = freesItemsOnProducerThread
         room = DispatchSemaphore(value: depth)
     }
 
@@ -38,13 +52,16 @@ package final class Handoff<Item>: @unchecked Sendable {
         DispatchQueue.global().async(group: done) { [self] in
             var batch: [Item] = []
             batch.reserveCapacity(batchSize)
+            var firstSent = !sendsFirstItemAlone
             do {
                 try producer { item in
                     batch.append(item)
-                    if batch.count == batchSize {
+                    if batch.count == batchSize || !firstSent {
+                        firstSent = true
                         if isStopped { throw CancellationError() }
                         send(.items(batch))
                         batch.removeAll(keepingCapacity: true)
+                        if freesItemsOnProducerThread { _ = takeGivenBack() }  // freed here, as it goes
                     }
                 }
                 send(.items(batch))
@@ -64,6 +81,7 @@ package final class Handoff<Item>: @unchecked Sendable {
             switch receive() {
             case .items(let items):
                 for item in items { try consumer(item) }
+                if freesItemsOnProducerThread { giveBack(items) }
             case .end(let error):
                 send(.end(error))  // for the drain in `defer`
                 if let error, !(error is CancellationError) { throw error }
@@ -83,6 +101,21 @@ package final class Handoff<Item>: @unchecked Sendable {
             defer { lock.signal() }
             stopped = newValue
         }
+    }
+
+    private func giveBack(_ items: consuming [Item]) {
+        lock.wait()
+        givenBack.append(items)
+        lock.signal()
+    }
+
+    private func takeGivenBack() -> [[Item]] {
+        lock.wait()
+        defer { lock.signal() }
+        guard !givenBack.isEmpty else { return [] }
+        let taken = givenBack
+        givenBack = []
+        return taken
     }
 
     private func send(_ batch: Batch) {
