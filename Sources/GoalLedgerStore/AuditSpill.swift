@@ -28,6 +28,13 @@ final class AuditSpill {
         case resume(Folded)
     }
 
+    /// What `take` gives back: as `Waiting`, but a late row's changes as their
+    /// JSON text, read by `changes(_:)` where the row is used (`AuditFound`).
+    enum Taken {
+        case late(changesJSON: [UInt8]?)
+        case resume(Folded)
+    }
+
     private var connection: OpaquePointer?
     private var insert: OpaquePointer?
     private var select: OpaquePointer?
@@ -102,20 +109,15 @@ final class AuditSpill {
     func isLastFoldedByScan(_ position: Int64) -> Bool { lastFoldedByScan.contains(position) }
 
     /// What waits at `position`, or nil when the scan folds the event there itself.
-    func take(position: Int64) throws -> Waiting? {
+    func take(position: Int64) throws -> Taken? {
         guard waiting.contains(position) else { return nil }
         let statement = RawStatement(raw: select!)
         defer { statement.reset() }
         statement.bind(1, position)
         guard try statement.step() else { throw failure("audit's temporary file lost position \(position)") }
         if statement.isNull(Column.headState.index) {
-            if statement.isNull(Column.changes.index) { return .late(nil) }
-            let parsed = try JSONParser.parse(statement.bytes(Column.changes.index))
-            guard let items = parsed.arrayValue else { throw failure("audit's temporary file holds no array") }
-            return .late(try items.map { item in
-                guard let change = Change(json: item) else { throw failure("audit's temporary file holds no change") }
-                return change
-            })
+            if statement.isNull(Column.changes.index) { return .late(changesJSON: nil) }
+            return .late(changesJSON: Array(statement.bytes(Column.changes.index)))
         }
         guard let kind = EntityKind(rawValue: statement.text(Column.headKind.index)),
               let state = try? EntityState(kind: kind, canonicalJSON: statement.text(Column.headState.index))
@@ -124,6 +126,18 @@ final class AuditSpill {
             state: state, version: Int(statement.int(Column.headVersion.index)),
             lastKey: FoldKey(effective: statement.int(Column.headEffective.index),
                              position: statement.int(Column.headPosition.index))))
+    }
+
+    /// The changes of a late row, from the JSON text `take` gave back.
+    static func changes(_ json: [UInt8]) throws -> [Change] {
+        let parsed = try JSONParser.parse(json)
+        guard let items = parsed.arrayValue else { throw LedgerError.failure("audit's temporary file holds no array") }
+        return try items.map { item in
+            guard let change = Change(json: item) else {
+                throw LedgerError.failure("audit's temporary file holds no change")
+            }
+            return change
+        }
     }
 
     private func failure(_ message: String) -> LedgerError {

@@ -30,6 +30,11 @@ extension Ledger {
     /// - parameter row: Called with each matching row, in position order; may throw to stop.
     /// - throws: `LedgerError` when the file cannot be read, or what `row` throws.
     public func audit(_ filter: AuditFilter, row: (HistoryRow) throws -> Void) throws {
+        try scanForAudit(filter) { found in try row(try found.row()) }
+    }
+
+    /// `audit`'s scan: each row it finds, in position order, whole or as it waited in the spill.
+    func scanForAudit(_ filter: AuditFilter, found: (AuditFound) throws -> Void) throws {
         guard let filter = filter.resolved else { return }
         try read { db in try Self.withScanCache(db) {
             let relevant = filter.relevantTypes
@@ -74,8 +79,8 @@ extension Ledger {
                 var waitingHead: Folded? = nil
                 if foldedWhole.contains(event.stream) {
                     switch try streamFold.spill?.take(position: event.position) {
-                    case .late(let changes):
-                        if let changes { try row(HistoryRow(event: event, changes: changes)) }
+                    case .late(let changesJSON):
+                        if let changesJSON { try found(.spilled(event, changesJSON: changesJSON)) }
                         continue
                     case .resume(let head): waitingHead = head
                     case nil: break
@@ -91,10 +96,10 @@ extension Ledger {
                 assert(!lost || wasLetGo, "audit: \(event.stream) was folded whole but has no head to go on from")
                 guard !wasLetGo, !lost, timeline.inOrder(event) else {
                     foldedWhole.insert(event.stream)
-                    try streamFold.fold(db, stream: event.stream, showingFrom: event.position, row: row)
+                    try streamFold.fold(db, stream: event.stream, showingFrom: event.position, found: found)
                     continue
                 }
-                if let found = rule.row(for: event, timeline: &timeline, earlier: { [] }) { try row(found) }
+                if let shown = rule.row(for: event, timeline: &timeline, earlier: { [] }) { try found(.whole(shown)) }
                 if streamFold.spill?.isLastFoldedByScan(event.position) != true { timelines[event.stream] = timeline }
             }
         } }
@@ -108,16 +113,34 @@ extension Ledger {
     /// next. The first row comes over alone, at once, so a reader sees the
     /// output start; the rest come in batches. (Rendering and writing were a
     /// sixth of the single core's samples of `audit --json` on the national
-    /// 100k ledger and a tenth on the long-stream one.)
+    /// 100k ledger and a tenth on the long-stream one.) A row that waited in
+    /// the spill has its changes read back from their JSON text on this core
+    /// too: on the long-stream ledger, where nearly every row waits there,
+    /// that was a tenth of the scanning core.
     ///
     /// - parameter filter: Which rows, as for `audit(_:row:)`.
     /// - parameter row: Called on this thread with each matching row; may throw to stop the scan.
     /// - throws: `LedgerError` when the file cannot be read, or what `row` throws.
     public func auditOnTwoCores(_ filter: AuditFilter, row: (HistoryRow) throws -> Void) throws {
-        try Handoff<HistoryRow>(batchSize: 256, depth: 4, sendsFirstItemAlone: true,
+        try Handoff<AuditFound>(batchSize: 256, depth: 4, sendsFirstItemAlone: true,
                                 freesItemsOnProducerThread: true).run(producer: { put in
-            try self.audit(filter, row: put)
-        }, consumer: row)
+            try self.scanForAudit(filter, found: put)
+        }, consumer: { found in try row(try found.row()) })
+    }
+}
+
+/// A row `audit`'s scan found: whole, or one that waited in the spill, whose
+/// changes are still the spill's JSON text until `row()` reads them (on the
+/// core that takes the row, with `Ledger.auditOnTwoCores`).
+enum AuditFound {
+    case whole(HistoryRow)
+    case spilled(Event, changesJSON: [UInt8])
+
+    func row() throws -> HistoryRow {
+        switch self {
+        case .whole(let row): row
+        case .spilled(let event, let changesJSON): HistoryRow(event: event, changes: try AuditSpill.changes(changesJSON))
+        }
     }
 }
 
@@ -210,7 +233,7 @@ struct AuditStreamFold {
     }
 
     mutating func fold(_ db: Database, stream: String, showingFrom first: Int64,
-                       row: (HistoryRow) throws -> Void) throws {
+                       found: (AuditFound) throws -> Void) throws {
         let spill = try spill ?? AuditSpill()
         self.spill = spill
         let statement = try RawStatement(db, sql)
@@ -254,12 +277,12 @@ struct AuditStreamFold {
                 timeline.skip(event) { earlier }
                 continue
             }
-            let found = rule.row(for: event, timeline: &timeline, earlier: { earlier })
+            let shown = rule.row(for: event, timeline: &timeline, earlier: { earlier })
             afterLate = true
             if event.position == first {
-                if let found { try row(found) }
+                if let shown { try found(.whole(shown)) }
             } else {
-                try spill.keep(.late(found?.changes), position: event.position)
+                try spill.keep(.late(shown?.changes), position: event.position)
             }
         }
     }
