@@ -22,16 +22,11 @@ import GoalLedgerCore
 final class AuditSpill {
     /// What waits at one position.
     enum Waiting {
-        /// An event out of fold order: the changes of its row, nil when the row is not shown.
-        case late([Change]?)
+        /// An event out of fold order: the changes of its row as JSON text
+        /// (`json(_:)`), nil when the row is not shown. They stay text until
+        /// the row is used (`changes(_:)`, `AuditFound`), on the core that renders it.
+        case late(changesJSON: String?)
         /// The first event in fold order after late ones: the stream's head just before it.
-        case resume(Folded)
-    }
-
-    /// What `take` gives back: as `Waiting`, but a late row's changes as their
-    /// JSON text, read by `changes(_:)` where the row is used (`AuditFound`).
-    enum Taken {
-        case late(changesJSON: [UInt8]?)
         case resume(Folded)
     }
 
@@ -85,12 +80,8 @@ final class AuditSpill {
         defer { statement.reset() }
         statement.bind(Column.position.parameter, position)
         switch what {
-        case .late(let changes):
-            statement.bind(Column.changes.parameter, changes.map { changes in
-                var writer = JSONWriter()
-                Change.write(changes, into: &writer)
-                return writer.string
-            })
+        case .late(let changesJSON):
+            statement.bind(Column.changes.parameter, changesJSON)
         case .resume(let head):
             statement.bind(Column.headKind.parameter, head.state.kind.rawValue)
             statement.bind(Column.headState.parameter, head.state.canonicalJSON)
@@ -109,7 +100,7 @@ final class AuditSpill {
     func isLastFoldedByScan(_ position: Int64) -> Bool { lastFoldedByScan.contains(position) }
 
     /// What waits at `position`, or nil when the scan folds the event there itself.
-    func take(position: Int64) throws -> Taken? {
+    func take(position: Int64) throws -> Waiting? {
         guard waiting.contains(position) else { return nil }
         let statement = RawStatement(raw: select!)
         defer { statement.reset() }
@@ -117,7 +108,7 @@ final class AuditSpill {
         guard try statement.step() else { throw failure("audit's temporary file lost position \(position)") }
         if statement.isNull(Column.headState.index) {
             if statement.isNull(Column.changes.index) { return .late(changesJSON: nil) }
-            return .late(changesJSON: Array(statement.bytes(Column.changes.index)))
+            return .late(changesJSON: statement.text(Column.changes.index))
         }
         guard let kind = EntityKind(rawValue: statement.text(Column.headKind.index)),
               let state = try? EntityState(kind: kind, canonicalJSON: statement.text(Column.headState.index))
@@ -128,8 +119,15 @@ final class AuditSpill {
                              position: statement.int(Column.headPosition.index))))
     }
 
-    /// The changes of a late row, from the JSON text `take` gave back.
-    static func changes(_ json: [UInt8]) throws -> [Change] {
+    /// A late row's changes as the JSON text `Waiting.late` holds.
+    static func json(_ changes: [Change]) -> String {
+        var writer = JSONWriter()
+        Change.write(changes, into: &writer)
+        return writer.string
+    }
+
+    /// A late row's changes, from the JSON text `Waiting.late` holds.
+    static func changes(_ json: String) throws -> [Change] {
         let parsed = try JSONParser.parse(json)
         guard let items = parsed.arrayValue else { throw LedgerError.failure("audit's temporary file holds no array") }
         return try items.map { item in

@@ -134,7 +134,7 @@ extension Ledger {
 /// core that takes the row, with `Ledger.auditOnTwoCores`).
 enum AuditFound {
     case whole(HistoryRow)
-    case spilled(Event, changesJSON: [UInt8])
+    case spilled(Event, changesJSON: String)
 
     func row() throws -> HistoryRow {
         switch self {
@@ -259,7 +259,7 @@ struct AuditStreamFold {
                 if event.type == .retracted, let target = event.data["event"]?.stringValue,
                    !readIDs.contains(target) {
                     // Not folded in, so not by the scan either.
-                    if event.position > first { try spill.keep(.late(nil), position: event.position) }
+                    if event.position > first { try spill.keep(.late(changesJSON: nil), position: event.position) }
                     afterLate = true
                     continue
                 }
@@ -282,7 +282,7 @@ struct AuditStreamFold {
             if event.position == first {
                 if let shown { try found(.whole(shown)) }
             } else {
-                try spill.keep(.late(shown?.changes), position: event.position)
+                try spill.keep(.late(changesJSON: shown.map { AuditSpill.json($0.changes) }), position: event.position)
             }
         }
     }
